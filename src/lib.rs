@@ -1,0 +1,3 @@
+//! gearc: the Gear pipeline language, compiled to RedisGears 1.x Python.
+
+pub mod syntax;
