@@ -1,0 +1,165 @@
+//! Matching the arguments a user wrote against a parameter list: one place for
+//! "unknown argument", "missing argument" and "too many arguments", so readers,
+//! operations, terminals and builtins all report them the same way.
+
+use std::collections::HashMap;
+
+use super::error::CheckError;
+use super::suggest;
+use crate::syntax::ast::{Arg, Expr};
+use crate::syntax::Span;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Param {
+    pub name: &'static str,
+    pub required: bool,
+    /// May be given without its name (in declaration order).
+    pub positional: bool,
+}
+
+pub const fn req(name: &'static str) -> Param {
+    Param {
+        name,
+        required: true,
+        positional: true,
+    }
+}
+
+pub const fn opt(name: &'static str) -> Param {
+    Param {
+        name,
+        required: false,
+        positional: true,
+    }
+}
+
+/// Optional and only by name: `read_value = false`.
+pub const fn named(name: &'static str) -> Param {
+    Param {
+        name,
+        required: false,
+        positional: false,
+    }
+}
+
+/// The arguments, by parameter name, each with the span of the whole argument.
+#[derive(Debug, Default)]
+pub struct Bound<'a> {
+    args: HashMap<&'static str, (&'a Expr, Span)>,
+}
+
+impl<'a> Bound<'a> {
+    pub fn get(&self, name: &str) -> Option<&'a Expr> {
+        self.args.get(name).map(|(e, _)| *e)
+    }
+
+    /// The span of the whole argument `name = value`.
+    pub fn arg_span(&self, name: &str) -> Option<Span> {
+        self.args.get(name).map(|(_, s)| *s)
+    }
+}
+
+/// Binds `args` to `params`; mistakes go to `diags` and the offending argument is skipped.
+pub fn bind<'a>(
+    callee: &str,
+    call_span: Span,
+    params: &[Param],
+    args: &'a [Arg],
+    diags: &mut Vec<CheckError>,
+) -> Bound<'a> {
+    let mut bound = Bound::default();
+    let positional: Vec<&Param> = params.iter().filter(|p| p.positional).collect();
+    let mut next_positional = 0;
+    for arg in args {
+        match arg {
+            Arg::Positional(expr) => {
+                match positional.get(next_positional) {
+                    Some(p) => {
+                        bound.args.insert(p.name, (expr, expr.span));
+                    }
+                    None => diags.push(CheckError::ArgumentCount {
+                        callee: callee.to_string(),
+                        expected: count_phrase(positional.len()),
+                        found: "more were".to_string(),
+                        span: expr.span,
+                        help: named_help(params),
+                    }),
+                }
+                next_positional += 1;
+            }
+            Arg::Named { name, value } => {
+                let Some(p) = params.iter().find(|p| p.name == name.name) else {
+                    let names: Vec<&str> = params.iter().map(|p| p.name).collect();
+                    diags.push(CheckError::UnknownArgument {
+                        name: name.name.clone(),
+                        callee: callee.to_string(),
+                        span: name.span,
+                        help: if names.is_empty() {
+                            format!("`{callee}` takes no arguments")
+                        } else {
+                            suggest::did_you_mean(&name.name, &names)
+                        },
+                    });
+                    continue;
+                };
+                if bound.args.contains_key(p.name) {
+                    diags.push(CheckError::InvalidUse {
+                        what: format!("`{}` is given twice", p.name),
+                        span: arg.span(),
+                        label: "given again here".to_string(),
+                        help: Some("remove one of them".to_string()),
+                    });
+                    continue;
+                }
+                bound.args.insert(p.name, (value, arg.span()));
+            }
+            Arg::Spread { span, .. } => diags.push(CheckError::InvalidUse {
+                what: format!("`...` cannot be used in the arguments of `{callee}`"),
+                span: *span,
+                label: "spread not allowed here".to_string(),
+                help: Some(
+                    "spreading a list into arguments works for `execute(…)` and Python functions"
+                        .to_string(),
+                ),
+            }),
+        }
+    }
+    for p in params.iter().filter(|p| p.required) {
+        if !bound.args.contains_key(p.name) {
+            diags.push(CheckError::ArgumentCount {
+                callee: callee.to_string(),
+                expected: describe_params(params),
+                found: format!("`{}` is not", p.name),
+                span: call_span,
+                help: Some(format!("add the argument `{}`", p.name)),
+            });
+        }
+    }
+    bound
+}
+
+fn count_phrase(n: usize) -> String {
+    match n {
+        0 => "no positional arguments".to_string(),
+        1 => "1 positional argument".to_string(),
+        n => format!("{n} positional arguments"),
+    }
+}
+
+fn describe_params(params: &[Param]) -> String {
+    let required: Vec<String> = params
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| format!("`{}`", p.name))
+        .collect();
+    format!("the argument(s) {}", required.join(", "))
+}
+
+fn named_help(params: &[Param]) -> Option<String> {
+    let named: Vec<&str> = params
+        .iter()
+        .filter(|p| !p.positional)
+        .map(|p| p.name)
+        .collect();
+    (!named.is_empty()).then(|| format!("other arguments go by name: {}", named.join(", ")))
+}

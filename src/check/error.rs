@@ -1,0 +1,339 @@
+//! Every mistake the checker reports (language.md section 7), as data with spans.
+//!
+//! The wording lives here, in miette attributes; rendering (source, colours) happens
+//! at the edge, in `crate::diagnostics`. Codes are stable: tests and users grep them.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::syntax::Span;
+
+#[derive(Clone, Debug, Error, Diagnostic, PartialEq)]
+pub enum CheckError {
+    #[error("unknown reader `{name}`")]
+    #[diagnostic(code(gearc::check::unknown_reader))]
+    UnknownReader {
+        name: String,
+        #[label("not a reader")]
+        span: Span,
+        #[help]
+        help: String,
+    },
+
+    #[error("unknown operation `{name}`")]
+    #[diagnostic(code(gearc::check::unknown_operation))]
+    UnknownOperation {
+        name: String,
+        #[label("not an operation")]
+        span: Span,
+        #[help]
+        help: String,
+    },
+
+    #[error("unknown name `{name}`")]
+    #[diagnostic(code(gearc::check::unknown_name))]
+    UnknownName {
+        name: String,
+        #[label("not defined here")]
+        span: Span,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("the record has no field `{name}`")]
+    #[diagnostic(code(gearc::check::unknown_field))]
+    UnknownField {
+        name: String,
+        record: String,
+        #[label("not a field of {record}")]
+        span: Span,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("`{ty}` has no method `{name}`")]
+    #[diagnostic(code(gearc::check::unknown_method))]
+    UnknownMethod {
+        name: String,
+        ty: String,
+        #[label("unknown method")]
+        span: Span,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{callee}` has no argument named `{name}`")]
+    #[diagnostic(code(gearc::check::unknown_argument))]
+    UnknownArgument {
+        name: String,
+        callee: String,
+        #[label("unknown argument")]
+        span: Span,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{callee}` takes {expected}, but {found} given")]
+    #[diagnostic(code(gearc::check::argument_count))]
+    ArgumentCount {
+        callee: String,
+        expected: String,
+        found: String,
+        #[label("{found} given here")]
+        span: Span,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("{what} must be {expected}, but this is `{found}`")]
+    #[diagnostic(code(gearc::check::argument_type))]
+    ArgumentType {
+        what: String,
+        expected: String,
+        found: String,
+        #[label("this is `{found}`")]
+        span: Span,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("this lambda takes {found} parameter(s), but {what} calls it with {expected}")]
+    #[diagnostic(code(gearc::check::lambda_arity))]
+    LambdaArity {
+        what: String,
+        expected: String,
+        found: usize,
+        #[label("expected {expected} parameter(s)")]
+        span: Span,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{op}` is not defined for `{lhs}` and `{rhs}`")]
+    #[diagnostic(code(gearc::check::operator_type))]
+    OperatorType {
+        op: String,
+        lhs: String,
+        rhs: String,
+        #[label("`{lhs}` {op} `{rhs}`")]
+        span: Span,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("the reducer `{reducer}` cannot combine an accumulator of `{acc}` with a record of `{record}`")]
+    #[diagnostic(code(gearc::check::reducer_type))]
+    ReducerType {
+        reducer: String,
+        acc: String,
+        record: String,
+        #[label("`{acc}` {reducer} `{record}`")]
+        span: Span,
+        #[label("the accumulator starts as this `{acc}`")]
+        zero_span: Span,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{op}` needs records that can be {property}, but they are `{record}`")]
+    #[diagnostic(code(gearc::check::record_type))]
+    RecordType {
+        op: String,
+        property: String,
+        record: String,
+        #[label("records are `{record}` here")]
+        span: Span,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{reader}` cannot be used with `{terminal}`")]
+    #[diagnostic(code(gearc::check::unsupported_terminal))]
+    UnsupportedTerminal {
+        reader: String,
+        terminal: String,
+        #[label("RedisGears cannot {terminal} this reader")]
+        span: Span,
+        #[label("the reader")]
+        reader_span: Span,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{name}` only applies to `{applies_to}`, not to `{terminal}`")]
+    #[diagnostic(code(gearc::check::argument_not_for_terminal))]
+    ArgumentNotForTerminal {
+        name: String,
+        applies_to: String,
+        terminal: String,
+        #[label("only for `{applies_to}`")]
+        span: Span,
+        #[label("the pipeline ends with `{terminal}`")]
+        terminal_span: Span,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{value}` is not a valid {what}")]
+    #[diagnostic(code(gearc::check::invalid_value))]
+    InvalidValue {
+        what: String,
+        value: String,
+        #[label("invalid {what}")]
+        span: Span,
+        #[help]
+        help: String,
+    },
+
+    #[error("this pipeline has no terminal")]
+    #[diagnostic(
+        code(gearc::check::missing_terminal),
+        help("end it with `| run` to execute it once, or `| register` to install it for events")
+    )]
+    MissingTerminal {
+        #[label("add `| run` or `| register` at the end")]
+        span: Span,
+    },
+
+    #[error("a file can hold only one `run` pipeline")]
+    #[diagnostic(
+        code(gearc::check::second_run),
+        help("RedisGears accepts one run() per execution: move this pipeline to its own file, or make one of them `register`")
+    )]
+    SecondRun {
+        #[label("second `run`")]
+        span: Span,
+        #[label("first `run` here")]
+        first: Span,
+    },
+
+    #[error("`{name}` is defined twice")]
+    #[diagnostic(code(gearc::check::duplicate_name), help("rename one of them"))]
+    DuplicateName {
+        name: String,
+        #[label("defined again here")]
+        span: Span,
+        #[label("first defined here")]
+        first: Span,
+    },
+
+    #[error("`{name}` is used before it is defined")]
+    #[diagnostic(
+        code(gearc::check::defined_later),
+        help("a constant is evaluated when the module loads: move this `let` below the definition of `{name}`")
+    )]
+    DefinedLater {
+        name: String,
+        #[label("used here")]
+        span: Span,
+        #[label("defined here")]
+        definition: Span,
+    },
+
+    #[error("`{pattern}` is not a key prefix: `register` matches keys by prefix, not by glob")]
+    #[diagnostic(code(gearc::check::register_pattern))]
+    RegisterPattern {
+        pattern: String,
+        #[label("a glob here would make the registration never fire")]
+        span: Span,
+        #[help]
+        help: String,
+    },
+
+    #[error("`stream(…) | … | run` reads one stream key, but `{pattern}` is a glob")]
+    #[diagnostic(
+        code(gearc::check::stream_run_pattern),
+        help("give the exact stream name, e.g. `stream(\"mystream\")`; to react to many streams use `register` with a prefix ending in `*`")
+    )]
+    StreamRunPattern {
+        pattern: String,
+        #[label("glob characters are not allowed here")]
+        span: Span,
+    },
+
+    #[error("{what}")]
+    #[diagnostic(code(gearc::check::invalid_use))]
+    InvalidUse {
+        what: String,
+        #[label("{label}")]
+        span: Span,
+        label: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("`{op}` runs on each shard separately here, giving one result per shard")]
+    #[diagnostic(code(gearc::check::shard_local), severity(Warning))]
+    ShardLocal {
+        op: String,
+        #[label("shard-local: records are still spread over the shards")]
+        span: Span,
+        #[help]
+        help: String,
+    },
+
+    #[error("the event `{event}` is never raised: reads do not cause keyspace events")]
+    #[diagnostic(
+        code(gearc::check::event_never_fires),
+        severity(Warning),
+        help("only writes (and `keymiss`) raise keyspace events; react to the write that changes the key instead, e.g. `\"set\"` or `\"hset\"`")
+    )]
+    EventNeverFires {
+        event: String,
+        #[label("this registration will never fire for `{event}`")]
+        span: Span,
+    },
+
+    #[error("{what}")]
+    #[diagnostic(code(gearc::check::ignored_argument), severity(Warning))]
+    IgnoredArgument {
+        what: String,
+        #[label("has no effect")]
+        span: Span,
+        #[help]
+        help: String,
+    },
+}
+
+impl CheckError {
+    /// The primary span, for sorting diagnostics in source order.
+    pub fn span(&self) -> Span {
+        use CheckError::*;
+        match self {
+            UnknownReader { span, .. }
+            | UnknownOperation { span, .. }
+            | UnknownName { span, .. }
+            | UnknownField { span, .. }
+            | UnknownMethod { span, .. }
+            | UnknownArgument { span, .. }
+            | ArgumentCount { span, .. }
+            | ArgumentType { span, .. }
+            | LambdaArity { span, .. }
+            | OperatorType { span, .. }
+            | ReducerType { span, .. }
+            | RecordType { span, .. }
+            | UnsupportedTerminal { span, .. }
+            | ArgumentNotForTerminal { span, .. }
+            | InvalidValue { span, .. }
+            | MissingTerminal { span }
+            | SecondRun { span, .. }
+            | DuplicateName { span, .. }
+            | DefinedLater { span, .. }
+            | RegisterPattern { span, .. }
+            | StreamRunPattern { span, .. }
+            | InvalidUse { span, .. }
+            | ShardLocal { span, .. }
+            | EventNeverFires { span, .. }
+            | IgnoredArgument { span, .. } => *span,
+        }
+    }
+
+    pub fn is_warning(&self) -> bool {
+        matches!(
+            self,
+            CheckError::ShardLocal { .. }
+                | CheckError::EventNeverFires { .. }
+                | CheckError::IgnoredArgument { .. }
+        )
+    }
+}

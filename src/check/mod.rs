@@ -1,0 +1,209 @@
+//! Stage 2: [`ast::Module`] → typed [`ir::Program`]: name resolution, types,
+//! reader/terminal rules, and every diagnostic of language.md section 7.
+//!
+//! Mistakes are collected, not returned on the first one; the IR is produced only
+//! when there are no errors (warnings do not stop compilation).
+
+mod args;
+mod builtins;
+mod callback;
+pub mod error;
+mod expr;
+mod ops;
+mod pipeline;
+pub mod python_block;
+mod readers;
+mod scope;
+pub mod suggest;
+mod terminal;
+pub mod types;
+
+use std::collections::HashMap;
+
+use error::CheckError;
+use python_block::PythonName;
+use scope::{Global, GlobalDef, Globals, Scope};
+use types::Type;
+
+use crate::ir::{self, Definition};
+use crate::syntax::ast::{self, ItemKind, TerminalKind};
+use crate::syntax::Span;
+
+/// What the checker found: the program (when there are no errors) and every diagnostic,
+/// warnings included, in source order.
+#[derive(Debug)]
+pub struct Checked {
+    pub program: Option<ir::Program>,
+    pub diagnostics: Vec<CheckError>,
+}
+
+pub fn check(module: &ast::Module) -> Checked {
+    let mut checker = Checker::default();
+    checker.collect_globals(module);
+    let program = checker.program(module);
+    let mut diagnostics = checker.diags;
+    diagnostics.sort_by_key(|d| (d.span().start, d.span().end));
+    diagnostics.dedup();
+    let failed = diagnostics.iter().any(|d| !d.is_warning());
+    Checked {
+        program: if failed { None } else { Some(program) },
+        diagnostics,
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Checker {
+    globals: Globals,
+    diags: Vec<CheckError>,
+    /// Result types of `fn`s per argument types (see `fn_result`).
+    fn_results: HashMap<(String, Vec<String>), Type>,
+    in_progress: Vec<String>,
+}
+
+impl Checker {
+    fn error(&mut self, e: CheckError) {
+        self.diags.push(e);
+    }
+
+    fn define(&mut self, name: &str, span: Span, order: usize, global: Global) {
+        if let Some(first) = self.globals.defs.get(name) {
+            let first = first.span;
+            self.error(CheckError::DuplicateName {
+                name: name.to_string(),
+                span,
+                first,
+            });
+            return;
+        }
+        self.globals
+            .defs
+            .insert(name.to_string(), GlobalDef { global, span, order });
+    }
+
+    fn collect_globals(&mut self, module: &ast::Module) {
+        for (order, item) in module.items.iter().enumerate() {
+            match &item.kind {
+                ItemKind::Let { name, .. } => {
+                    self.define(&name.name, name.span, order, Global::Const { ty: Type::Any })
+                }
+                ItemKind::Fn { name, params, body } => {
+                    let params = params.iter().map(|p| p.name.clone()).collect();
+                    let global = Global::Fn {
+                        params,
+                        body: body.clone(),
+                    };
+                    self.define(&name.name, name.span, order, global);
+                }
+                ItemKind::Python { code, code_span } => {
+                    for name in python_block::top_level_names(&python_block::dedent(code)) {
+                        let global = match &name {
+                            PythonName::Function {
+                                min_arity,
+                                max_arity,
+                                ..
+                            } => Global::PythonFn {
+                                min_arity: *min_arity,
+                                max_arity: *max_arity,
+                            },
+                            PythonName::Constant { .. } => Global::PythonConst,
+                        };
+                        // A block may rebind its own names (`N = 1` … `N = 2`): only clashes
+                        // with other items count as duplicates.
+                        let same_block = self
+                            .globals
+                            .get(name.name())
+                            .is_some_and(|d| d.order == order);
+                        if !same_block {
+                            self.define(name.name(), *code_span, order, global);
+                        }
+                    }
+                }
+                ItemKind::Requirements(_) | ItemKind::Pipeline(_) => {}
+            }
+        }
+    }
+
+    fn program(&mut self, module: &ast::Module) -> ir::Program {
+        let mut program = ir::Program {
+            requirements: vec![],
+            definitions: vec![],
+            pipelines: vec![],
+        };
+        let mut first_run: Option<Span> = None;
+        for (order, item) in module.items.iter().enumerate() {
+            match &item.kind {
+                ItemKind::Requirements(reqs) => {
+                    for r in reqs {
+                        if r.value.trim().is_empty() || r.value.contains(char::is_whitespace) {
+                            self.error(CheckError::InvalidValue {
+                                what: "requirement".to_string(),
+                                value: r.value.clone(),
+                                span: r.span,
+                                help: "a requirement is one pip specifier without spaces, e.g. \"requests\" or \"numpy==1.26\"".to_string(),
+                            });
+                        } else if !program.requirements.contains(&r.value) {
+                            program.requirements.push(r.value.clone());
+                        }
+                    }
+                }
+                ItemKind::Let { name, value } => {
+                    let scope = Scope {
+                        defined_before: Some(order),
+                        ..Scope::default()
+                    };
+                    let value = self.expr(value, &scope);
+                    if let Some(def) = self.globals.defs.get_mut(&name.name) {
+                        if def.order == order {
+                            def.global = Global::Const {
+                                ty: value.ty.clone(),
+                            };
+                        }
+                    }
+                    program.definitions.push(Definition::Const {
+                        name: name.name.clone(),
+                        value,
+                        span: item.span,
+                    });
+                }
+                ItemKind::Fn { name, params, body } => {
+                    for (i, p) in params.iter().enumerate() {
+                        if let Some(first) = params[..i].iter().find(|q| q.name == p.name) {
+                            self.error(CheckError::DuplicateName {
+                                name: p.name.clone(),
+                                span: p.span,
+                                first: first.span,
+                            });
+                        }
+                    }
+                    let typed = params.iter().map(|p| (p.name.clone(), Type::Any)).collect();
+                    let (params, body) = self.lambda_body(typed, body, &Scope::default());
+                    program.definitions.push(Definition::Fn {
+                        name: name.name.clone(),
+                        params,
+                        body,
+                        span: item.span,
+                    });
+                }
+                ItemKind::Python { code, .. } => program.definitions.push(Definition::Python {
+                    code: python_block::dedent(code),
+                    span: item.span,
+                }),
+                ItemKind::Pipeline(p) => {
+                    if let Some(t) = p.terminal.as_ref().filter(|t| t.kind == TerminalKind::Run) {
+                        match first_run {
+                            Some(first) => self.error(CheckError::SecondRun {
+                                span: t.keyword_span,
+                                first,
+                            }),
+                            None => first_run = Some(t.keyword_span),
+                        }
+                    }
+                    if let Some(p) = self.pipeline(p) {
+                        program.pipelines.push(p);
+                    }
+                }
+            }
+        }
+        program
+    }
+}

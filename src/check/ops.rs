@@ -1,0 +1,290 @@
+//! Operations (language.md section 4): arguments, record types in and out.
+
+use super::args::{self, named, opt, req, Bound, Param};
+use super::error::CheckError;
+use super::scope::Scope;
+use super::suggest;
+use super::types::Type;
+use super::Checker;
+use crate::ir::{Callback, Fold, OpKind};
+use crate::syntax::ast::{ExprKind, Stage};
+
+pub const OPERATIONS: &[&str] = &[
+    "map",
+    "flatmap",
+    "filter",
+    "foreach",
+    "accumulate",
+    "localgroupby",
+    "groupby",
+    "batchgroupby",
+    "aggregate",
+    "aggregateby",
+    "repartition",
+    "collect",
+    "limit",
+    "sort",
+    "distinct",
+    "count",
+    "countby",
+    "avg",
+];
+
+fn params(op: &str) -> &'static [Param] {
+    match op {
+        "map" | "flatmap" | "filter" | "foreach" | "repartition" => const { &[req("expr")] },
+        "accumulate" => const { &[req("zero"), req("reducer")] },
+        "localgroupby" | "groupby" => const { &[req("expr"), req("zero"), req("reducer")] },
+        "batchgroupby" => const { &[req("expr"), req("reducer")] },
+        "aggregate" => const { &[req("zero"), req("seq"), opt("comb")] },
+        "aggregateby" => const { &[req("expr"), req("zero"), req("seq"), opt("comb")] },
+        "limit" => const { &[req("n"), opt("offset")] },
+        "sort" => const { &[named("reverse")] },
+        "countby" | "avg" => const { &[opt("expr")] },
+        _ => &[],
+    }
+}
+
+/// What one operation does to the stream of records.
+pub struct CheckedOp {
+    pub kind: OpKind,
+    pub record: Type,
+}
+
+impl Checker {
+    pub(super) fn operation(&mut self, stage: &Stage, record: &Type) -> Option<CheckedOp> {
+        let name = stage.name.name.as_str();
+        if !OPERATIONS.contains(&name) {
+            let help = if super::readers::READERS.contains(&name) {
+                format!("`{name}` is a reader: it can only start a pipeline")
+            } else {
+                suggest::did_you_mean(name, OPERATIONS)
+            };
+            self.error(CheckError::UnknownOperation {
+                name: name.to_string(),
+                span: stage.name.span,
+                help,
+            });
+            return None;
+        }
+        let bound = args::bind(name, stage.span, params(name), &stage.args, &mut self.diags);
+        for p in params(name).iter().filter(|p| p.required) {
+            bound.get(p.name)?;
+        }
+        let what = format!("`{name}`");
+        let get = |key: &str| bound.get(key);
+        let (kind, out) = match name {
+            "map" => {
+                let (cb, ty) = self.callback(get("expr")?, record, &what);
+                (OpKind::Map(cb), ty)
+            }
+            "flatmap" => {
+                let (cb, ty) = self.callback(get("expr")?, record, &what);
+                let element = match (&ty, ty.element()) {
+                    (Type::List(_) | Type::Set(_) | Type::Str | Type::Any, Some(e)) => e,
+                    _ => {
+                        self.callback_type_error(&cb, "the value of `flatmap`", "a list, set or str", &ty);
+                        Type::Any
+                    }
+                };
+                // Every `list[T]` is a real Python list (views and ranges are wrapped where they
+                // are made); anything else RedisGears would pass through as one record.
+                let to_list = !matches!(ty, Type::List(_));
+                (OpKind::FlatMap { callback: cb, to_list }, element)
+            }
+            "filter" => {
+                let (cb, ty) = self.callback(get("expr")?, record, &what);
+                if !ty.fits(&Type::Bool) {
+                    self.callback_type_error(&cb, "the condition of `filter`", "`bool`", &ty);
+                }
+                (OpKind::Filter(cb), record.clone())
+            }
+            "foreach" => {
+                let (cb, _) = self.callback(get("expr")?, record, &what);
+                (OpKind::Foreach(cb), record.clone())
+            }
+            "repartition" => {
+                let (cb, _) = self.callback(get("expr")?, record, &what);
+                (OpKind::Repartition(cb), record.clone())
+            }
+            "accumulate" => {
+                let (fold, acc) = self.fold(&bound, "reducer", record, false, &what)?;
+                (OpKind::Accumulate(fold), acc)
+            }
+            "localgroupby" | "groupby" => {
+                let (key, _) = self.callback(get("expr")?, record, &what);
+                let (fold, acc) = self.fold(&bound, "reducer", record, true, &what)?;
+                let kind = if name == "groupby" {
+                    OpKind::GroupBy { key, fold }
+                } else {
+                    OpKind::LocalGroupBy { key, fold }
+                };
+                (kind, Type::group(acc))
+            }
+            "batchgroupby" => {
+                let (key, _) = self.callback(get("expr")?, record, &what);
+                let reducer_expr = get("reducer")?;
+                let ExprKind::Lambda { params, body } = &reducer_expr.kind else {
+                    let (reducer, ty) = self.batch_reducer_function(reducer_expr, &what)?;
+                    return Some(CheckedOp { kind: OpKind::BatchGroupBy { key, reducer }, record: Type::group(ty) });
+                };
+                if params.len() != 2 {
+                    self.error(CheckError::LambdaArity {
+                        what: what.clone(),
+                        expected: "2".to_string(),
+                        found: params.len(),
+                        span: reducer_expr.span,
+                        help: "the batch reducer receives the group key and the group's records: `|key, records| …`".to_string(),
+                    });
+                    return None;
+                }
+                let typed = vec![
+                    (params[0].name.clone(), Type::Str),
+                    (params[1].name.clone(), Type::list(record.clone())),
+                ];
+                let (names, body) = self.lambda_body(typed, body, &Scope::default());
+                let ty = body.ty.clone();
+                let reducer = Callback::Lambda { params: names, body, span: reducer_expr.span };
+                (OpKind::BatchGroupBy { key, reducer }, Type::group(ty))
+            }
+            "aggregate" => {
+                let (fold, acc) = self.fold(&bound, "seq", record, false, &what)?;
+                let combine = self.combiner(&bound, &fold, &acc, false, &what);
+                (OpKind::Aggregate { fold, combine }, acc)
+            }
+            "aggregateby" => {
+                let (key, _) = self.callback(get("expr")?, record, &what);
+                let (fold, acc) = self.fold(&bound, "seq", record, true, &what)?;
+                let combine = self.combiner(&bound, &fold, &acc, true, &what);
+                (OpKind::AggregateBy { key, fold, combine }, Type::group(acc))
+            }
+            "collect" => (OpKind::Collect, record.clone()),
+            "limit" => {
+                let globals = Scope::default();
+                let length = self.expr(get("n")?, &globals);
+                self.expect(&length, &Type::Int, "the length of `limit`");
+                let offset = get("offset").map(|o| self.expr(o, &globals));
+                if let Some(o) = &offset {
+                    self.expect(o, &Type::Int, "the offset of `limit`");
+                }
+                (OpKind::Limit { length, offset }, record.clone())
+            }
+            "sort" => {
+                let reverse = match get("reverse") {
+                    Some(r) => {
+                        let t = self.expr(r, &Scope::default());
+                        self.expect(&t, &Type::Bool, "`reverse`");
+                        self.literal_bool(&t, "reverse").unwrap_or(false)
+                    }
+                    None => false,
+                };
+                if !record.is_orderable() {
+                    self.error(CheckError::RecordType {
+                        op: "sort".to_string(),
+                        property: "ordered".to_string(),
+                        record: record.to_string(),
+                        span: stage.span,
+                        help: "map the records to a number or a str first, e.g. `map(value)`".to_string(),
+                    });
+                }
+                (OpKind::Sort { reverse }, record.clone())
+            }
+            "distinct" => {
+                if !record.is_hashable() {
+                    self.error(CheckError::RecordType {
+                        op: "distinct".to_string(),
+                        property: "hashed".to_string(),
+                        record: record.to_string(),
+                        span: stage.span,
+                        help: "records, dicts and lists cannot be compared for `distinct`: map them to a str or number first, e.g. `map(key)`".to_string(),
+                    });
+                }
+                (OpKind::Distinct, record.clone())
+            }
+            "count" => (OpKind::Count, Type::Int),
+            "countby" => {
+                let key = get("expr").map(|e| self.callback(e, record, &what).0);
+                (OpKind::CountBy(key), Type::group(Type::Int))
+            }
+            "avg" => {
+                let value = match get("expr") {
+                    Some(e) => {
+                        let (cb, ty) = self.callback(e, record, &what);
+                        if !ty.may_be_numeric() {
+                            self.callback_type_error(&cb, "the value of `avg`", "a number", &ty);
+                        }
+                        Some(cb)
+                    }
+                    None => {
+                        if !record.may_be_numeric() {
+                            self.error(CheckError::RecordType {
+                                op: "avg".to_string(),
+                                property: "averaged (numbers)".to_string(),
+                                record: record.to_string(),
+                                span: stage.span,
+                                help: "give the number to average, e.g. `avg(float(value))`".to_string(),
+                            });
+                        }
+                        None
+                    }
+                };
+                (OpKind::Avg(value), Type::Float)
+            }
+            _ => return None,
+        };
+        Some(CheckedOp { kind, record: out })
+    }
+
+    fn fold(&mut self, bound: &Bound, reducer: &str, record: &Type, with_key: bool, what: &str) -> Option<(Fold, Type)> {
+        let zero = self.expr(bound.get("zero")?, &Scope::default());
+        let (reducer, acc) = self.reducer(bound.get(reducer)?, &zero, record, with_key, what);
+        Some((Fold { zero, reducer }, acc))
+    }
+
+    /// `comb` of `aggregate`/`aggregateby`: folds accumulators (of type `acc`) together.
+    fn combiner(&mut self, bound: &Bound, fold: &Fold, acc: &Type, with_key: bool, what: &str) -> Option<crate::ir::Reducer> {
+        let comb = bound.get("comb")?;
+        let zero = crate::ir::TExpr { ty: acc.clone(), ..fold.zero.clone() };
+        Some(self.reducer(comb, &zero, acc, with_key, what).0)
+    }
+
+    fn batch_reducer_function(&mut self, e: &crate::syntax::ast::Expr, what: &str) -> Option<(Callback, Type)> {
+        if let ExprKind::Name(n) = &e.kind {
+            if let Some((min, max)) = self.globals.function_arity(n) {
+                if min <= 2 && max.is_none_or(|m| m >= 2) {
+                    return Some((Callback::Function { name: n.clone(), span: e.span }, Type::Any));
+                }
+            }
+        }
+        self.error(CheckError::ArgumentType {
+            what: format!("the reducer of {what}"),
+            expected: "a lambda `|key, records| …` or a function of 2 arguments".to_string(),
+            found: "another expression".to_string(),
+            span: e.span,
+            help: None,
+        });
+        None
+    }
+
+    fn callback_type_error(&mut self, cb: &Callback, what: &str, expected: &str, found: &Type) {
+        let span = match cb {
+            Callback::Expr(e) => e.span,
+            Callback::Lambda { body, .. } => body.span,
+            Callback::Function { span, .. } => *span,
+        };
+        self.error(CheckError::ArgumentType {
+            what: what.to_string(),
+            expected: expected.to_string(),
+            found: found.to_string(),
+            span,
+            help: match (found, expected) {
+                (Type::Str, "`bool`") => Some("compare it, e.g. `value == \"x\"`, or test it with `len(…) > 0`".to_string()),
+                (Type::Str, "a number") => Some("convert it, e.g. `float(value)`".to_string()),
+                (Type::Dict(..) | Type::Record(_), "a list, set or str") => {
+                    Some("flatten a dict with `pairs(…)`, or iterate its `.keys()`, `.values()` or `.items()`".to_string())
+                }
+                _ => None,
+            },
+        });
+    }
+}

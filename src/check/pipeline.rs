@@ -1,0 +1,92 @@
+//! One pipeline: reader, operations in order, terminal; the shard-local warning.
+
+use super::error::CheckError;
+use super::types::Type;
+use super::Checker;
+use crate::ir::{self, EmptyResult, OpKind, TExpr, TExprKind};
+use crate::syntax::ast::{self, TerminalKind};
+
+impl Checker {
+    pub(super) fn pipeline(&mut self, p: &ast::Pipeline) -> Option<ir::Pipeline> {
+        if p.terminal.is_none() {
+            self.error(CheckError::MissingTerminal { span: p.span });
+        }
+        let terminal_kind = p.terminal.as_ref().map(|t| (t.kind, t.keyword_span));
+        let reader = self.reader(&p.reader, terminal_kind);
+        // Records of a `run` start spread over the shards; until something brings
+        // them together, a shard-local operation yields one result per shard.
+        let mut spread = matches!(terminal_kind, Some((TerminalKind::Run, _)))
+            && reader.as_ref().is_some_and(|r| r.spread);
+        let mut record = reader.as_ref().map_or(Type::Any, |r| r.record.clone());
+        let mut ops = Vec::new();
+        for stage in &p.ops {
+            let name = stage.name.name.as_str();
+            if spread && matches!(name, "accumulate" | "localgroupby" | "limit") {
+                self.error(CheckError::ShardLocal {
+                    op: name.to_string(),
+                    span: stage.span,
+                    help: match name {
+                        "accumulate" => "add `| collect` before it, or use `aggregate` to fold across shards".to_string(),
+                        "localgroupby" => "add `| collect` before it, or use `groupby` to group across shards".to_string(),
+                        _ => "add `| collect` before it to limit the whole result".to_string(),
+                    },
+                });
+            }
+            match self.operation(stage, &record) {
+                Some(op) => {
+                    if !matches!(op.kind, OpKind::Map(_) | OpKind::FlatMap { .. } | OpKind::Filter(_) | OpKind::Foreach(_) | OpKind::Accumulate(_) | OpKind::LocalGroupBy { .. } | OpKind::Limit { .. }) {
+                        spread = false;
+                    }
+                    record = op.record;
+                    ops.push(ir::Op { kind: op.kind, span: stage.span });
+                }
+                None => record = Type::Any,
+            }
+        }
+        let terminal = p.terminal.as_ref().map(|t| self.terminal(t, reader.as_ref().map(|r| &r.reader)));
+        let (reader, mut terminal) = (reader?, terminal?);
+        if terminal.kind == TerminalKind::Run {
+            terminal.empty_result = match ops.last().map(|o| &o.kind) {
+                Some(OpKind::Count) => Some(EmptyResult::Count),
+                Some(OpKind::Aggregate { fold, .. }) => literal_json(&fold.zero).map(EmptyResult::Zero),
+                _ => None,
+            };
+        }
+        Some(ir::Pipeline {
+            reader: reader.reader,
+            reader_span: p.reader.span,
+            ops,
+            terminal,
+            result: record,
+            span: p.span,
+        })
+    }
+}
+
+/// A literal zero as JSON, for the client to print when RedisGears returns nothing.
+fn literal_json(e: &TExpr) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    Some(match &e.kind {
+        TExprKind::Int(i) => Value::from(*i),
+        TExprKind::Float(f) => Value::from(*f),
+        TExprKind::Str(s) => Value::from(s.clone()),
+        TExprKind::Bool(b) => Value::from(*b),
+        TExprKind::None => Value::Null,
+        TExprKind::Unary { op: ast::UnaryOp::Neg, operand } => match literal_json(operand)? {
+            Value::Number(n) if n.is_i64() => Value::from(-n.as_i64()?),
+            Value::Number(n) => Value::from(-n.as_f64()?),
+            _ => return None,
+        },
+        TExprKind::List(items) => Value::Array(items.iter().map(literal_json).collect::<Option<_>>()?),
+        TExprKind::Dict(entries) => Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| match &k.kind {
+                    TExprKind::Str(k) => Some((k.clone(), literal_json(v)?)),
+                    _ => None,
+                })
+                .collect::<Option<_>>()?,
+        ),
+        _ => return None,
+    })
+}

@@ -1,0 +1,86 @@
+//! Names: the file's globals (constants, functions, Python-block names) and the
+//! scope an expression is checked in (the record, lambda or `fn` parameters).
+
+use std::collections::HashMap;
+
+use super::types::Type;
+use crate::syntax::ast;
+use crate::syntax::Span;
+
+#[derive(Clone, Debug)]
+pub enum Global {
+    Const {
+        ty: Type,
+    },
+    Fn {
+        params: Vec<String>,
+        body: ast::Expr,
+    },
+    PythonFn {
+        min_arity: usize,
+        max_arity: Option<usize>,
+    },
+    PythonConst,
+}
+
+#[derive(Clone, Debug)]
+pub struct GlobalDef {
+    pub global: Global,
+    pub span: Span,
+    /// Position of the defining item in the file: a `let` may only use what comes before it.
+    pub order: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct Globals {
+    pub defs: HashMap<String, GlobalDef>,
+}
+
+impl Globals {
+    pub fn get(&self, name: &str) -> Option<&GlobalDef> {
+        self.defs.get(name)
+    }
+
+    /// `Some(arity range)` when `name` is a function the language can call.
+    pub fn function_arity(&self, name: &str) -> Option<(usize, Option<usize>)> {
+        match &self.defs.get(name)?.global {
+            Global::Fn { params, .. } => Some((params.len(), Some(params.len()))),
+            Global::PythonFn {
+                min_arity,
+                max_arity,
+            } => Some((*min_arity, *max_arity)),
+            _ => None,
+        }
+    }
+}
+
+/// Where an expression is: what `it` and bare names mean there.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    /// The current record's type, inside an operation's expression (not inside a lambda).
+    pub record: Option<Type>,
+    /// Parameters of the enclosing `fn` or lambda.
+    pub locals: Vec<(String, Type)>,
+    /// Inside a `let` at this item position: only earlier globals may be used.
+    pub defined_before: Option<usize>,
+}
+
+impl Scope {
+    pub fn record(ty: &Type) -> Self {
+        Scope {
+            record: Some(ty.clone()),
+            ..Scope::default()
+        }
+    }
+
+    pub fn params(params: Vec<(String, Type)>) -> Self {
+        Scope {
+            locals: params,
+            ..Scope::default()
+        }
+    }
+
+    pub fn local(&self, name: &str) -> Option<&Type> {
+        self.locals.iter().rev().find(|(n, _)| n == name).map(|(_, t)| t)
+    }
+}

@@ -1,0 +1,21 @@
+//! "Did you mean …?": the nearest known name by edit distance.
+
+/// The candidate closest to `name`, if it is close enough to be a plausible typo.
+pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .map(|c| (strsim::damerau_levenshtein(name, c), c))
+        .filter(|(d, c)| *d <= limit || c.starts_with(name) || name.starts_with(c))
+        .min_by_key(|(d, c)| (*d, c.len()))
+        .map(|(_, c)| c.to_string())
+}
+
+/// `help` text for an unknown name: a suggestion when there is one, else the list of choices.
+pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> String {
+    match nearest(name, candidates.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!("expected one of: {}", candidates.join(", ")),
+    }
+}
