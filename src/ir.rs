@@ -28,8 +28,12 @@ pub enum Definition {
         body: TExpr,
         span: Span,
     },
-    /// Verbatim Python, already dedented.
-    Python { code: String, span: Span },
+    /// Verbatim Python, already dedented; `code_span` is the raw text between the quotes.
+    Python {
+        code: String,
+        span: Span,
+        code_span: Span,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -184,9 +184,10 @@ impl Checker {
                         span: item.span,
                     });
                 }
-                ItemKind::Python { code, .. } => program.definitions.push(Definition::Python {
+                ItemKind::Python { code, code_span } => program.definitions.push(Definition::Python {
                     code: python_block::dedent(code),
                     span: item.span,
+                    code_span: *code_span,
                 }),
                 ItemKind::Pipeline(p) => {
                     if let Some(t) = p.terminal.as_ref().filter(|t| t.kind == TerminalKind::Run) {

@@ -38,12 +38,41 @@ impl From<Span> for miette::SourceSpan {
     }
 }
 
-/// 1-based line and column (in characters) of a byte offset, as editors show them.
-pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(source.len());
-    let before = &source[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = before[line_start..].chars().count() + 1;
-    (line, col)
+/// Line starts of a source text, for turning byte offsets into lines and columns quickly.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    source: String,
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(source: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex {
+            source: source.to_string(),
+            starts,
+        }
+    }
+
+    /// 1-based line and column (in characters).
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.source.len());
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        let col = self.source.get(start..offset).map_or(1, |t| t.chars().count() + 1);
+        (line, col)
+    }
+
+    /// The span of 1-based line `line`, without its line break.
+    pub fn line_span(&self, line: usize) -> Option<Span> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        let end = self.starts.get(line).map_or(self.source.len(), |&e| e - 1);
+        Some(Span::new(start, end.max(start)))
+    }
+
+    pub fn text(&self, span: Span) -> &str {
+        self.source.get(span.start..span.end).unwrap_or("")
+    }
 }

@@ -1,0 +1,85 @@
+//! Printing run results as typed values, and run errors against the `.gear` source.
+
+use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource};
+use serde_json::Value;
+use thiserror::Error;
+
+use gearc::check::types::Type;
+use gearc::diagnostics::Style;
+use gearc::engine::reply::RunError;
+use gearc::syntax::Span;
+
+use super::input::Source;
+
+/// Prints decoded results: one per line, a key/value table for group records, or JSON lines.
+pub fn print_results(values: &[Value], result: &Type, json: bool) {
+    if json {
+        for v in values {
+            println!("{v}");
+        }
+        return;
+    }
+    let is_group = matches!(result, Type::Record(fields)
+        if fields.len() == 2 && result.field("key").is_some() && result.field("value").is_some());
+    if is_group {
+        let mut rows: Vec<(String, String)> = values
+            .iter()
+            .map(|v| (plain(&v["key"]), plain(&v["value"])))
+            .collect();
+        rows.sort();
+        let width = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0).max(3);
+        println!("{:<width$}  value", "key");
+        for (k, v) in rows {
+            println!("{k:<width$}  {v}");
+        }
+        return;
+    }
+    for v in values {
+        println!("{}", plain(v));
+    }
+}
+
+/// A value as a user reads it: strings without quotes, `none`/`true`/`false` as in Gear.
+pub fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "none".to_string(),
+        other => other.to_string(),
+    }
+}
+
+#[derive(Debug, Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(gearc::run::callback_failed))]
+struct CallbackFailed {
+    message: String,
+    #[label("raised while running this step")]
+    span: Option<Span>,
+    #[help]
+    help: Option<String>,
+}
+
+/// Prints a run's errors on stderr, each pointing at the `.gear` step that raised it.
+pub fn print_errors(errors: &[RunError], source: &Source, style: Style) {
+    let theme = match style {
+        Style::Plain => GraphicalTheme::unicode_nocolor(),
+        Style::Color => GraphicalTheme::unicode(),
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    for e in errors {
+        let traceback_help = (e.traceback.trim() != e.message).then(|| {
+            format!("Python traceback:\n{}", e.traceback.trim_end())
+        });
+        let diag = CallbackFailed {
+            message: e.message.clone(),
+            span: e.span,
+            help: traceback_help,
+        };
+        let report = miette::Report::new(diag).with_source_code(NamedSource::new(&source.name, source.text.clone()));
+        let mut text = String::new();
+        if handler.render_report(&mut text, report.as_ref()).is_err() {
+            text = format!("error: {}\n", e.message);
+        }
+        eprint!("{text}");
+    }
+}

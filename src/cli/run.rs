@@ -1,0 +1,167 @@
+//! `gearc run --local`: compile, then run with the local engine against a plain Redis.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use gearc::engine::{self, reply, EngineError, Event, LocalOptions};
+use gearc::syntax::span::LineIndex;
+use gearc::{Compiled, PipelineInfo};
+
+use super::args::RunArgs;
+use super::input::{self, Source};
+use super::{exit, output};
+
+pub fn run(args: RunArgs) -> u8 {
+    if !args.local {
+        eprintln!("error: running on a RedisGears server is not available yet; add --local to run against a plain Redis with gearc's local engine");
+        return exit::TROUBLE;
+    }
+    let source = match input::read(&args.file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::TROUBLE;
+        }
+    };
+    let Some(compiled) = input::compile(&source) else {
+        return exit::ERRORS;
+    };
+    let index = LineIndex::new(&source.text);
+    let registers: Vec<&PipelineInfo> = compiled
+        .pipelines
+        .iter()
+        .filter(|p| p.terminal == gearc::compile::TerminalKind::Register)
+        .collect();
+    if compiled.run_pipeline().is_none() && !args.watch {
+        for p in &registers {
+            let (line, col) = index.line_col(p.span.start);
+            println!("not run locally (register): {} pipeline at {}:{line}:{col}; add --watch to apply it to live events", p.reader, source.name);
+        }
+        return exit::OK;
+    }
+    if args.watch {
+        // Ctrl-C reaches the engine too; gearc waits for it to restore the server's settings.
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        if ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).is_err() {
+            eprintln!("warning: cannot catch Ctrl-C; stopping may leave notify-keyspace-events changed");
+        }
+    }
+    let options = LocalOptions {
+        url: args.url.clone(),
+        python: None,
+        watch: args.watch,
+    };
+    let mut printer = Printer {
+        source: &source,
+        compiled: &compiled,
+        index: &index,
+        json: args.json,
+        watch: args.watch,
+        registered: 0,
+        failed: false,
+    };
+    let result = engine::run(&compiled.python, &options, |event| printer.event(event));
+    match result {
+        Ok(()) if printer.failed => exit::ERRORS,
+        Ok(()) => exit::OK,
+        Err(e @ EngineError::Script { .. }) => {
+            eprintln!("error: {e}");
+            exit::ERRORS
+        }
+        Err(e) => {
+            eprint!("{}", render_engine_error(e));
+            exit::TROUBLE
+        }
+    }
+}
+
+fn render_engine_error(e: EngineError) -> String {
+    let mut text = String::new();
+    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+    if handler.render_report(&mut text, &e).is_err() {
+        text = format!("error: {e}\n");
+    }
+    text
+}
+
+struct Printer<'a> {
+    source: &'a Source,
+    compiled: &'a Compiled,
+    index: &'a LineIndex,
+    json: bool,
+    watch: bool,
+    registered: usize,
+    failed: bool,
+}
+
+impl Printer<'_> {
+    fn event(&mut self, event: &Event) {
+        match event {
+            Event::Result { results, errors } => {
+                let run = self.compiled.run_pipeline();
+                let decoded = reply::decode_results(results, run.and_then(|p| p.empty_result.as_ref()));
+                let result_type = run.map(|p| p.result.clone()).unwrap_or(gearc::check::types::Type::Any);
+                output::print_results(&decoded, &result_type, self.json);
+                self.report_errors(errors, "the run");
+            }
+            Event::Registered { reader, unsupported, .. } => {
+                let at = self.register_location(self.registered);
+                self.registered += 1;
+                match unsupported {
+                    Some(why) => eprintln!("{reader} registration at {at}: not applied locally: {why}"),
+                    None if !self.watch => {
+                        eprintln!("not run locally (register): {reader} pipeline at {at}; add --watch to apply it to live events")
+                    }
+                    None => eprintln!("registered {reader} pipeline at {at}"),
+                }
+            }
+            Event::Watching { registrations } => {
+                eprintln!("watching {registrations} registration(s); press Ctrl-C to stop");
+            }
+            Event::Execution { results, errors, trigger, .. } => {
+                let trigger = output::plain(trigger);
+                let decoded: Vec<_> = results.iter().map(reply::decode_record).collect();
+                if !self.json {
+                    eprintln!("fired by {trigger}:");
+                }
+                output::print_results(&decoded, &gearc::check::types::Type::Any, self.json);
+                self.report_errors(errors, "an execution");
+            }
+            Event::Stopped => eprintln!("stopped; the server's settings are restored"),
+            Event::ScriptError { .. } | Event::Fatal { .. } => {}
+        }
+    }
+
+    fn register_location(&self, i: usize) -> String {
+        let registers: Vec<_> = self
+            .compiled
+            .pipelines
+            .iter()
+            .filter(|p| p.terminal == gearc::compile::TerminalKind::Register)
+            .collect();
+        match registers.get(i) {
+            Some(p) => {
+                let (line, col) = self.index.line_col(p.span.start);
+                format!("{}:{line}:{col}", self.source.name)
+            }
+            None => self.source.name.clone(),
+        }
+    }
+
+    fn report_errors(&mut self, errors: &[String], what: &str) {
+        if errors.is_empty() {
+            return;
+        }
+        self.failed = true;
+        let parsed: Vec<reply::RunError> = errors
+            .iter()
+            .map(|e| reply::parse_error(e, &self.compiled.line_map))
+            .collect();
+        output::print_errors(&parsed, self.source, input::style());
+        eprintln!(
+            "{} of {what} failed; the results above are incomplete",
+            if parsed.len() == 1 { "1 record".to_string() } else { format!("{} records", parsed.len()) }
+        );
+    }
+}

@@ -1,0 +1,93 @@
+//! The library API: a `.gear` source in, the Python module and what the compiler
+//! knows about each pipeline out, or every diagnostic.
+
+use crate::check::{self, types::Type};
+use crate::diagnostics::Diagnostic;
+use crate::ir::{self, EmptyResult};
+use crate::lower::{self, LineMap};
+use crate::syntax::{self, ast, span::LineIndex, Span};
+
+pub use crate::syntax::ast::TerminalKind;
+
+/// A successful compilation.
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    /// The module, exactly as `gearc compile` prints it and `gearc run` submits it.
+    pub python: String,
+    /// pip specifiers for `RG.PYEXECUTE … REQUIREMENTS`.
+    pub requirements: Vec<String>,
+    pub pipelines: Vec<PipelineInfo>,
+    /// Python line → `.gear` span, to map server tracebacks back to the source.
+    pub line_map: LineMap,
+    /// Warnings (compilation succeeded despite them).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// What the compiler knows about one pipeline.
+#[derive(Clone, Debug)]
+pub struct PipelineInfo {
+    pub terminal: TerminalKind,
+    /// The RedisGears reader name, e.g. `KeysReader`.
+    pub reader: &'static str,
+    /// The type of each result record.
+    pub result: Type,
+    /// What to print when RedisGears returns no record (`count` → 0, `aggregate` → its zero).
+    pub empty_result: Option<EmptyResult>,
+    pub span: Span,
+    /// First and last Python line of the pipeline's statement (1-based).
+    pub python_lines: (usize, usize),
+}
+
+impl Compiled {
+    /// The `run` pipeline, if the file has one.
+    pub fn run_pipeline(&self) -> Option<&PipelineInfo> {
+        self.pipelines.iter().find(|p| p.terminal == TerminalKind::Run)
+    }
+}
+
+/// Stage 1: parse.
+pub fn source_to_ast(source: &str) -> Result<ast::Module, Vec<Diagnostic>> {
+    syntax::parse(source).map_err(|errs| errs.into_iter().map(Diagnostic::from).collect())
+}
+
+/// Stage 2: check. Returns the program and its warnings, or every diagnostic.
+pub fn ast_to_ir(module: &ast::Module) -> Result<(ir::Program, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let checked = check::check(module);
+    let diagnostics: Vec<Diagnostic> = checked.diagnostics.into_iter().map(Diagnostic::from).collect();
+    match checked.program {
+        Some(program) => Ok((program, diagnostics)),
+        None => Err(diagnostics),
+    }
+}
+
+/// Stage 3: lower. `file` names the source in the module's comments.
+pub fn ir_to_python(program: &ir::Program, file: &str, source: &str) -> lower::Lowered {
+    lower::lower(program, file, &LineIndex::new(source))
+}
+
+/// All three stages.
+pub fn compile(source: &str, file: &str) -> Result<Compiled, Vec<Diagnostic>> {
+    let module = source_to_ast(source)?;
+    let (program, warnings) = ast_to_ir(&module)?;
+    let lowered = ir_to_python(&program, file, source);
+    let pipelines = program
+        .pipelines
+        .iter()
+        .zip(&lowered.pipeline_lines)
+        .map(|(p, lines)| PipelineInfo {
+            terminal: p.terminal.kind,
+            reader: p.reader.gears_name(),
+            result: p.result.clone(),
+            empty_result: p.terminal.empty_result.clone(),
+            span: p.span,
+            python_lines: *lines,
+        })
+        .collect();
+    Ok(Compiled {
+        python: lowered.python,
+        requirements: program.requirements,
+        pipelines,
+        line_map: lowered.line_map,
+        warnings,
+    })
+}

@@ -1,0 +1,146 @@
+//! The local engine: runs a compiled module against a plain Redis with the
+//! RedisGears emulation in `runtime/gears_local.py` (embedded in the binary),
+//! so a pipeline can be tried without a RedisGears server. It runs the same
+//! module text that `gearc compile` prints.
+
+pub mod reply;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+use serde::Deserialize;
+use serde_json::Value;
+use thiserror::Error;
+
+/// The Python side of the engine; see docs/local-engine.md.
+pub const RUNTIME: &str = include_str!("runtime/gears_local.py");
+
+#[derive(Clone, Debug)]
+pub struct LocalOptions {
+    /// `redis://[user:password@]host:port/db`
+    pub url: String,
+    /// The interpreter; `python3` from PATH when `None`.
+    pub python: Option<String>,
+    /// Keep running and apply registrations to live events.
+    pub watch: bool,
+}
+
+/// One line of the engine's output protocol.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    Registered {
+        id: String,
+        reader: String,
+        #[serde(default)]
+        args: Value,
+        #[serde(default)]
+        unsupported: Option<String>,
+    },
+    Result {
+        results: Vec<Value>,
+        errors: Vec<String>,
+    },
+    Watching {
+        #[serde(default)]
+        registrations: usize,
+    },
+    Execution {
+        registration: String,
+        #[serde(default)]
+        trigger: Value,
+        results: Vec<Value>,
+        errors: Vec<String>,
+    },
+    Stopped,
+    ScriptError {
+        message: String,
+    },
+    Fatal {
+        message: String,
+    },
+}
+
+#[derive(Debug, Error, miette::Diagnostic)]
+pub enum EngineError {
+    #[error("`{python}` was not found")]
+    #[diagnostic(
+        code(gearc::engine::no_python),
+        help("the local engine needs Python 3.7 or newer: install python3 (e.g. `apt install python3`) or set GEARC_PYTHON to an interpreter")
+    )]
+    NoPython { python: String },
+
+    #[error("could not start the local engine: {0}")]
+    #[diagnostic(code(gearc::engine::io))]
+    Io(#[from] std::io::Error),
+
+    #[error("{message}")]
+    #[diagnostic(code(gearc::engine::redis))]
+    Redis { message: String },
+
+    #[error("RedisGears would reject this module: {message}")]
+    #[diagnostic(code(gearc::engine::script))]
+    Script { message: String },
+
+    #[error("the local engine stopped unexpectedly{}", status.map(|s| format!(" (exit status {s})")).unwrap_or_default())]
+    #[diagnostic(code(gearc::engine::crashed), help("this is a bug in gearc's local engine; its last output was:\n{output}"))]
+    Crashed { status: Option<i32>, output: String },
+}
+
+/// Runs `module` and hands each event to `on_event` as it arrives (a watch runs until interrupted).
+pub fn run(module: &str, options: &LocalOptions, mut on_event: impl FnMut(&Event)) -> Result<(), EngineError> {
+    let dir = tempfile::tempdir()?;
+    let script = dir.path().join("gears_local.py");
+    std::fs::write(&script, RUNTIME)?;
+    let python = options
+        .python
+        .clone()
+        .or_else(|| std::env::var("GEARC_PYTHON").ok())
+        .unwrap_or_else(|| "python3".to_string());
+    let mut command = Command::new(&python);
+    command
+        .arg("-u")
+        .arg(&script)
+        .arg("--url")
+        .arg(&options.url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    if options.watch {
+        command.arg("--watch");
+    }
+    let mut child = command.spawn().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => EngineError::NoPython { python: python.clone() },
+        _ => EngineError::Io(e),
+    })?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(module.as_bytes())?;
+    }
+    let mut failure = None;
+    let mut unparsed = String::new();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let line = line?;
+            match serde_json::from_str::<Event>(&line) {
+                Ok(Event::Fatal { message }) => failure = Some(EngineError::Redis { message }),
+                Ok(Event::ScriptError { message }) => failure = Some(EngineError::Script { message }),
+                Ok(event) => on_event(&event),
+                Err(_) => {
+                    unparsed.push_str(&line);
+                    unparsed.push('\n');
+                }
+            }
+        }
+    }
+    let status = child.wait()?;
+    if let Some(f) = failure {
+        return Err(f);
+    }
+    if !status.success() {
+        return Err(EngineError::Crashed {
+            status: status.code(),
+            output: unparsed,
+        });
+    }
+    Ok(())
+}

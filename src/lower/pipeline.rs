@@ -1,0 +1,357 @@
+//! Readers, operations and terminals → one chained `GB(…)…run(…)` statement,
+//! one operation per line.
+
+use super::expr::{count_local, ExprCtx};
+use super::literal::py_str;
+use super::Lowerer;
+use crate::ir::{
+    Callback, Fold, GeneratorSource, NamedReducer, Op, OpKind, Pipeline, Reader, Reducer, TExpr,
+    TExprKind,
+};
+use crate::syntax::ast::TerminalKind;
+use crate::syntax::Span;
+
+/// The record parameter of every lambda gearc writes. `it` is a Gear keyword, so
+/// no user name can be called that.
+const RECORD: &str = "it";
+
+impl Lowerer<'_> {
+    pub(super) fn pipeline(&mut self, p: &Pipeline) {
+        self.out.line("(", None);
+        let mut gb = format!("GB({}", py_str(p.reader.gears_name()));
+        if let Some(desc) = &p.terminal.desc {
+            gb.push_str(&format!(", desc={}", self.expr(desc, &ExprCtx::default())));
+        }
+        gb.push(')');
+        self.step(gb, p.reader_span);
+        if p.terminal.kind == TerminalKind::Run {
+            self.key_type_filter(&p.reader, p.reader_span);
+        }
+        for op in &p.ops {
+            self.op(op);
+        }
+        self.terminal(p);
+        self.out.line(")", None);
+    }
+
+    /// One `.step(…)` line, commented with its `.gear` location.
+    fn step(&mut self, text: String, span: Span) {
+        let text = if text.starts_with("GB(") { text } else { format!(".{text}") };
+        self.out.line(&format!("    {text}"), Some(span));
+    }
+
+    /// `key_types` for a run: RedisGears' KeysReader has no such run argument, so filter.
+    fn key_type_filter(&mut self, reader: &Reader, span: Span) {
+        let Reader::Keys { key_types, reads_value, .. } = reader else { return };
+        if key_types.is_empty() {
+            return;
+        }
+        // RedisGears reports a stream's type as 'unknown' (reference section 0).
+        let mut names: Vec<String> = key_types.iter().map(|t| py_str(t)).collect();
+        if *reads_value && key_types.iter().any(|t| t == "stream") {
+            names.push(py_str("unknown"));
+        }
+        let tuple = if names.len() == 1 {
+            format!("({},)", names[0])
+        } else {
+            format!("({})", names.join(", "))
+        };
+        let ty = if *reads_value {
+            format!("{RECORD}[\"type\"]")
+        } else {
+            format!("execute(\"TYPE\", {RECORD}[\"key\"])")
+        };
+        self.step(format!("filter(lambda {RECORD}: {ty} in {tuple})"), span);
+    }
+
+    fn op(&mut self, op: &Op) {
+        let span = op.span;
+        match &op.kind {
+            OpKind::Map(cb) => {
+                let f = self.callback(cb, false);
+                self.step(format!("map({f})"), span);
+            }
+            OpKind::FlatMap { callback, to_list } => {
+                let f = self.callback(callback, *to_list);
+                self.step(format!("flatmap({f})"), span);
+            }
+            OpKind::Filter(cb) => {
+                let f = self.callback(cb, false);
+                self.step(format!("filter({f})"), span);
+            }
+            OpKind::Foreach(cb) => {
+                let f = self.callback(cb, false);
+                self.step(format!("foreach({f})"), span);
+            }
+            OpKind::Repartition(cb) => {
+                let f = self.callback(cb, false);
+                self.step(format!("repartition({f})"), span);
+            }
+            OpKind::Accumulate(fold) => {
+                let f = self.fold(fold, &fold.reducer, false, None);
+                self.step(format!("accumulate({f})"), span);
+            }
+            OpKind::LocalGroupBy { key, fold } | OpKind::GroupBy { key, fold } => {
+                let name = if matches!(op.kind, OpKind::GroupBy { .. }) { "groupby" } else { "localgroupby" };
+                let k = self.callback(key, false);
+                let f = self.fold(fold, &fold.reducer, true, None);
+                self.step(format!("{name}({k}, {f})"), span);
+            }
+            OpKind::BatchGroupBy { key, reducer } => {
+                let k = self.callback(key, false);
+                let r = self.callback(reducer, false);
+                self.step(format!("batchgroupby({k}, {r})"), span);
+            }
+            OpKind::Aggregate { fold, combine } => {
+                // Fold on each shard, then fold the shards' results; a lambda with no
+                // `comb` is only known to fold records, so bring the records together first.
+                let combine = combine.clone().or_else(|| match fold.reducer {
+                    Reducer::Named(n) => Some(Reducer::Named(n)),
+                    Reducer::Callback { .. } => None,
+                });
+                match combine {
+                    Some(comb) => {
+                        let seq = self.fold(fold, &fold.reducer, false, None);
+                        self.step(format!("accumulate({seq})"), span);
+                        self.step("collect()".to_string(), span);
+                        let comb = self.fold(fold, &comb, false, None);
+                        self.step(format!("accumulate({comb})"), span);
+                    }
+                    None => {
+                        self.step("collect()".to_string(), span);
+                        let seq = self.fold(fold, &fold.reducer, false, None);
+                        self.step(format!("accumulate({seq})"), span);
+                    }
+                }
+            }
+            OpKind::AggregateBy { key, fold, combine } => {
+                let k = self.callback(key, false);
+                let combine = combine.clone().or_else(|| match fold.reducer {
+                    Reducer::Named(n) => Some(Reducer::Named(n)),
+                    Reducer::Callback { .. } => None,
+                });
+                let seq = self.fold(fold, &fold.reducer, true, None);
+                match combine {
+                    Some(comb) => {
+                        self.step(format!("localgroupby({k}, {seq})"), span);
+                        let value = format!("{RECORD}[\"value\"]");
+                        let comb = self.fold(fold, &comb, true, Some(&value));
+                        self.step(format!("groupby(lambda {RECORD}: {RECORD}[\"key\"], {comb})"), span);
+                    }
+                    None => self.step(format!("groupby({k}, {seq})"), span),
+                }
+            }
+            OpKind::Collect => self.step("collect()".to_string(), span),
+            OpKind::Limit { length, offset } => {
+                let ctx = ExprCtx::default();
+                let mut args = self.expr(length, &ctx);
+                if let Some(o) = offset {
+                    args = format!("{args}, {}", self.expr(o, &ctx));
+                }
+                self.step(format!("limit({args})"), span);
+            }
+            OpKind::Sort { reverse } => {
+                // RedisGears' sort flattens a sorted list, and its flatmap emits a list
+                // last element first: `reverse=True` replies in ascending order (reference
+                // section 0). So Gear's ascending sort is `reverse=True`.
+                let gears_reverse = if *reverse { "False" } else { "True" };
+                self.step(format!("sort(reverse={gears_reverse})"), span);
+            }
+            OpKind::Distinct => self.step("distinct()".to_string(), span),
+            OpKind::Count => self.step("count()".to_string(), span),
+            OpKind::CountBy(key) => {
+                let k = key.as_ref().map(|k| self.callback(k, false)).unwrap_or_default();
+                self.step(format!("countby({k})"), span);
+            }
+            OpKind::Avg(value) => {
+                let v = value.as_ref().map(|v| self.callback(v, false)).unwrap_or_default();
+                self.step(format!("avg({v})"), span);
+            }
+        }
+    }
+
+    /// A callback applied to one record; `to_list` wraps its value in `list()`.
+    fn callback(&mut self, cb: &Callback, to_list: bool) -> String {
+        let wrap = |text: String| if to_list { format!("list({text})") } else { text };
+        match cb {
+            Callback::Expr(e) => {
+                let body = self.expr(e, &ExprCtx::record(RECORD));
+                format!("lambda {RECORD}: {}", wrap(body))
+            }
+            Callback::Function { name, .. } if !to_list => self.names.global(name).to_string(),
+            Callback::Function { name, .. } => {
+                format!("lambda {RECORD}: list({}({RECORD}))", self.names.global(name))
+            }
+            Callback::Lambda { params, body, .. } => {
+                let params: Vec<String> = params.iter().map(|p| self.names.local(p)).collect();
+                let body = self.expr(body, &ExprCtx::default());
+                format!("lambda {}: {}", params.join(", "), wrap(body))
+            }
+        }
+    }
+
+    /// The zero as Python: a literal is fresh on every evaluation; anything else
+    /// is copied, so that a reducer that mutates its accumulator cannot change it.
+    fn zero(&mut self, zero: &TExpr) -> String {
+        let text = self.expr(zero, &ExprCtx::default());
+        if is_fresh(zero) {
+            text
+        } else {
+            self.uses.copy = true;
+            format!("copy.deepcopy({text})")
+        }
+    }
+
+    /// A reducer as a lambda `(acc, record)` (or `(key, acc, record)` when `keyed`)
+    /// that starts from the zero when RedisGears passes `None`, and only then: the
+    /// builder's own `a if a else zero` would restart a product at 0 (section 8).
+    /// `record` replaces the record argument (e.g. `it["value"]` when combining groups).
+    fn fold(&mut self, fold: &Fold, reducer: &Reducer, keyed: bool, record: Option<&str>) -> String {
+        let zero = self.zero(&fold.zero);
+        let acc = self.names.acc.clone();
+        let key = self.names.key.clone();
+        let head = if keyed { format!("lambda {key}, {acc}, {RECORD}") } else { format!("lambda {acc}, {RECORD}") };
+        let start = format!("{zero} if {acc} is None else {acc}");
+        let rec = record.unwrap_or(RECORD).to_string();
+        match reducer {
+            Reducer::Named(named) => {
+                let body = match named {
+                    NamedReducer::Add => format!("({start}) + {rec}"),
+                    NamedReducer::Mul => format!("({start}) * {rec}"),
+                    NamedReducer::Min => format!("min({start}, {rec})"),
+                    NamedReducer::Max => format!("max({start}, {rec})"),
+                };
+                format!("{head}: {body}")
+            }
+            Reducer::Callback { callback: Callback::Function { name, .. }, takes_key } => {
+                let key_arg = if *takes_key { format!("{key}, ") } else { String::new() };
+                format!("{head}: {}({key_arg}{start}, {rec})", self.names.global(name))
+            }
+            Reducer::Callback { callback: Callback::Lambda { params, body, .. }, takes_key } => {
+                let py: Vec<String> = params.iter().map(|p| self.names.local(p)).collect();
+                let (acc_param, user_acc) = if *takes_key { (py[1].clone(), &params[1]) } else { (py[0].clone(), &params[0]) };
+                if record.is_none() && count_local(body, user_acc) <= 1 {
+                    // Inline the start into the one place that reads the accumulator.
+                    let mut ctx = ExprCtx::default();
+                    let zero_text = format!("({zero} if {acc_param} is None else {acc_param})");
+                    ctx.substitute.insert(user_acc.clone(), zero_text);
+                    let body = self.expr(body, &ctx);
+                    let mut names = py.clone();
+                    if keyed && !*takes_key {
+                        names.insert(0, free_name(&key, &py));
+                    }
+                    return format!("lambda {}: {body}", names.join(", "));
+                }
+                let inner = format!("lambda {}: {}", py.join(", "), self.expr(body, &ExprCtx::default()));
+                let key_arg = if *takes_key { format!("{key}, ") } else { String::new() };
+                format!("{head}: ({inner})({key_arg}{start}, {rec})")
+            }
+            Reducer::Callback { callback: Callback::Expr(f), takes_key } => {
+                let key_arg = if *takes_key { format!("{key}, ") } else { String::new() };
+                let (f, _) = self.expr_prec(f, &ExprCtx::default());
+                format!("{head}: ({f})({key_arg}{start}, {rec})")
+            }
+        }
+    }
+
+    fn terminal(&mut self, p: &Pipeline) {
+        let t = &p.terminal;
+        let ctx = ExprCtx::default();
+        let mut args: Vec<String> = Vec::new();
+        let e = |me: &mut Self, x: &Option<TExpr>| x.as_ref().map(|x| me.expr(x, &ctx));
+        match (&p.reader, t.kind) {
+            (Reader::Keys { pattern, no_scan, read_value, .. }, TerminalKind::Run) => {
+                if let Some(p) = e(self, pattern) {
+                    args.push(p);
+                }
+                kw(&mut args, "noScan", e(self, no_scan));
+                kw(&mut args, "readValue", e(self, read_value));
+            }
+            (Reader::Keys { pattern, read_value, key_types_expr, event_types, commands, .. }, _) => {
+                kw(&mut args, "prefix", e(self, pattern));
+                kw(&mut args, "eventTypes", e(self, event_types));
+                kw(&mut args, "keyTypes", e(self, key_types_expr));
+                kw(&mut args, "readValue", e(self, read_value));
+                kw(&mut args, "commands", e(self, commands));
+            }
+            (Reader::KeysOnly { pattern, count, no_scan }, _) => {
+                if let Some(p) = e(self, pattern) {
+                    args.push(p);
+                }
+                kw(&mut args, "count", e(self, count));
+                kw(&mut args, "noScan", e(self, no_scan));
+            }
+            (Reader::Stream { pattern, from_id, .. }, TerminalKind::Run) => {
+                if let Some(p) = e(self, pattern) {
+                    args.push(p);
+                }
+                kw(&mut args, "fromId", e(self, from_id));
+            }
+            (Reader::Stream { pattern, batch, duration, trim_stream, .. }, _) => {
+                kw(&mut args, "prefix", e(self, pattern));
+                kw(&mut args, "batch", e(self, batch));
+                kw(&mut args, "duration", e(self, duration));
+                kw(&mut args, "trimStream", e(self, trim_stream));
+            }
+            (Reader::Python { source, per_shard }, _) => {
+                let iterable = match source {
+                    GeneratorSource::Function(name) => format!("{}()", self.names.global(name)),
+                    GeneratorSource::Iterable(x) => self.expr_prec(x, &ctx).0,
+                };
+                // RedisGears calls a non-generator reader function forever: hand it a generator.
+                args.push(format!("lambda: (x for x in {iterable})"));
+                if !per_shard {
+                    // Produce the values once, not once per shard (language.md section 3).
+                    kw(&mut args, "mode", Some(py_str("async_local")));
+                }
+            }
+            (Reader::Shards, _) => {}
+            (Reader::Command { trigger, hook, key_prefix }, _) => {
+                kw(&mut args, "trigger", e(self, trigger));
+                kw(&mut args, "hook", e(self, hook));
+                kw(&mut args, "keyprefix", e(self, key_prefix));
+            }
+        }
+        if t.kind == TerminalKind::Register {
+            let default_mode = matches!(p.reader, Reader::Command { .. }).then(|| "async_local".to_string());
+            kw(&mut args, "mode", t.mode.clone().or(default_mode).map(|m| py_str(&m)));
+            kw(&mut args, "onRegistered", t.on_registered.as_ref().map(|n| self.names.global(n).to_string()));
+            kw(&mut args, "onFailedPolicy", t.on_failed_policy.as_ref().map(|p| py_str(p)));
+            kw(&mut args, "onFailedRetryInterval", e(self, &t.on_failed_retry_interval));
+            self.step(format!("register({})", args.join(", ")), t.span);
+            return;
+        }
+        // Typed results: each record travels as a JSON list, so no reply string starts
+        // with "-" or "+" (which RedisGears would turn into an error or status reply).
+        self.uses.json = true;
+        self.step(format!("map(lambda {RECORD}: json.dumps([{RECORD}], default=str))"), t.span);
+        self.step(format!("run({})", args.join(", ")), t.span);
+    }
+}
+
+/// A name for an extra parameter that none of `taken` uses.
+fn free_name(base: &str, taken: &[String]) -> String {
+    let mut n = base.to_string();
+    while taken.contains(&n) {
+        n.push('_');
+    }
+    n
+}
+
+/// Evaluating the expression again gives a new object: literals and displays of literals.
+fn is_fresh(e: &TExpr) -> bool {
+    match &e.kind {
+        TExprKind::Int(_) | TExprKind::Float(_) | TExprKind::Str(_) | TExprKind::Bool(_) | TExprKind::None => true,
+        TExprKind::Unary { operand, .. } => is_fresh(operand),
+        TExprKind::List(items) => items.iter().all(is_fresh),
+        TExprKind::Dict(entries) => entries.iter().all(|(k, v)| is_fresh(k) && is_fresh(v)),
+        _ => false,
+    }
+}
+
+/// Appends `name=value` when there is a value.
+fn kw(args: &mut Vec<String>, name: &str, value: Option<String>) {
+    if let Some(v) = value {
+        args.push(format!("{name}={v}"));
+    }
+}
