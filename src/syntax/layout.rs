@@ -1,0 +1,550 @@
+//! The layout pass: decides where items end, before pest sees anything.
+//!
+//! Newlines are significant at the top level but free inside brackets and at
+//! pipeline continuations, and comments run to the end of a line. Both are far
+//! simpler to settle here, with a byte scanner that knows about strings,
+//! f-strings and Python blocks, than in the grammar. The pass copies the source,
+//! replaces every comment and every newline that does not end an item by spaces
+//! of the same length (so byte offsets stay valid for spans), and cuts the copy
+//! into items. Mistakes that would otherwise surface as puzzling pest errors
+//! (unclosed brackets and strings, single quotes) are reported here, each with
+//! its own message; an item with such an error is not handed to pest.
+
+use super::error::SyntaxError;
+use super::span::Span;
+
+/// The source with comments and non-significant newlines blanked out.
+pub(crate) struct Layout {
+    pub text: String,
+    pub items: Vec<Chunk>,
+}
+
+/// One item: a byte range of [`Layout::text`] and the lexical errors found in it.
+pub(crate) struct Chunk {
+    pub start: usize,
+    pub end: usize,
+    pub errors: Vec<SyntaxError>,
+}
+
+pub(crate) fn layout(source: &str) -> Layout {
+    let mut scanner = Scanner {
+        src: source.as_bytes(),
+        out: source.as_bytes().to_vec(),
+    };
+    let mut items = Vec::new();
+    let mut pos = scanner.skip_bom();
+    loop {
+        pos = scanner.skip_trivia(pos, true);
+        if pos >= scanner.src.len() {
+            break;
+        }
+        let chunk = scanner.item_with_recovery(pos);
+        pos = chunk.next;
+        items.push(Chunk {
+            start: chunk.start,
+            end: chunk.end,
+            errors: chunk.errors,
+        });
+    }
+    // Only ASCII bytes, or whole comments (which start and end at ASCII bytes),
+    // were replaced by spaces, so the copy is still UTF-8.
+    let text = String::from_utf8(scanner.out).unwrap_or_else(|_| source.to_owned());
+    Layout { text, items }
+}
+
+struct Scanned {
+    start: usize,
+    end: usize,
+    /// Where scanning for the next item resumes.
+    next: usize,
+    errors: Vec<SyntaxError>,
+    /// The outermost bracket still open when the item ran out of input.
+    unclosed: Option<usize>,
+}
+
+/// Where the scanner is, innermost last.
+#[derive(Clone, Copy)]
+enum Ctx {
+    /// Inside `(`, `[` or `{` opened at `pos`.
+    Bracket { open: u8, pos: usize },
+    /// Inside the text of a string that starts (with its `"` or `f"`) at `start`.
+    Str { start: usize, quote: usize, f: bool },
+    /// Inside `{…}` of an f-string, opened at `pos`.
+    FExpr { pos: usize },
+}
+
+struct Scanner<'s> {
+    src: &'s [u8],
+    out: Vec<u8>,
+}
+
+impl Scanner<'_> {
+    fn skip_bom(&mut self) -> usize {
+        if self.src.starts_with("\u{feff}".as_bytes()) {
+            self.blank(0, 3);
+            3
+        } else {
+            0
+        }
+    }
+
+    fn blank(&mut self, from: usize, to: usize) {
+        let to = to.min(self.out.len());
+        for b in self.out.iter_mut().take(to).skip(from) {
+            *b = b' ';
+        }
+    }
+
+    fn byte(&self, pos: usize) -> Option<u8> {
+        self.src.get(pos).copied()
+    }
+
+    fn line_end(&self, pos: usize) -> usize {
+        self.src[pos.min(self.src.len())..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(self.src.len(), |i| pos + i)
+    }
+
+    /// Skips spaces, comments and (if `newlines`) line breaks; blanks comments.
+    fn skip_trivia(&mut self, mut pos: usize, newlines: bool) -> usize {
+        while let Some(b) = self.byte(pos) {
+            match b {
+                b' ' | b'\t' | b'\r' => pos += 1,
+                b'\n' if newlines => pos += 1,
+                b'#' => {
+                    let end = self.line_end(pos);
+                    self.blank(pos, end);
+                    pos = end;
+                }
+                _ => break,
+            }
+        }
+        pos
+    }
+
+    /// Scans one item; when a bracket never closes, the item would swallow the
+    /// rest of the file, so it is cut before the first later line that starts
+    /// in column 0 like a new item, and scanned again up to there.
+    fn item_with_recovery(&mut self, start: usize) -> Scanned {
+        let first = self.item(start, self.src.len());
+        let Some(open) = first.unclosed else {
+            return first;
+        };
+        let Some(cut) = self.next_item_line(open, first.next) else {
+            return first;
+        };
+        self.out[start..first.next].copy_from_slice(&self.src[start..first.next]);
+        self.item(start, cut)
+    }
+
+    fn next_item_line(&self, after: usize, limit: usize) -> Option<usize> {
+        let mut pos = self.line_end(after);
+        while pos < limit {
+            let line = pos + 1;
+            match self.byte(line) {
+                Some(b' ' | b'\t' | b'\r' | b'\n' | b'|' | b')' | b']' | b'}' | b'#') | None => {}
+                Some(_) => return Some(line),
+            }
+            pos = self.line_end(line);
+        }
+        None
+    }
+
+    fn item(&mut self, start: usize, limit: usize) -> Scanned {
+        let mut errors = Vec::new();
+        let mut stack: Vec<Ctx> = Vec::new();
+        // The last significant byte outside strings, to see if a line ends with `|`.
+        let mut last = 0u8;
+        let mut pos = start;
+        let mut end = limit;
+        let mut next = limit;
+        while pos < limit {
+            let b = self.src[pos];
+            if let Some(&Ctx::Str { quote, f, .. }) = stack.last() {
+                pos = self.string_byte(pos, b, quote, f, &mut stack, &mut errors);
+                continue;
+            }
+            match b {
+                b' ' | b'\t' => pos += 1,
+                // A lone carriage return is spacing; before `\n` it belongs to the newline.
+                b'\r' => {
+                    self.blank(pos, pos + 1);
+                    pos += 1;
+                }
+                b'#' => pos = self.skip_trivia(pos, false),
+                b'\n' => {
+                    if stack.iter().any(|c| matches!(c, Ctx::Str { .. })) {
+                        // A line break inside `{…}` of an f-string.
+                        pos = self.string_error(pos, &mut stack, &mut errors);
+                    } else if !stack.is_empty() {
+                        self.blank_newline(pos);
+                        pos += 1;
+                    } else if let Some(resume) = self.continuation(pos, last, limit) {
+                        pos = resume;
+                    } else {
+                        end = pos;
+                        next = pos;
+                        break;
+                    }
+                }
+                b'"' if self.src[pos..].starts_with(b"\"\"\"") && !in_fexpr(&stack) => {
+                    last = b'"';
+                    pos = self.python_block(pos, limit, &mut errors);
+                }
+                b'"' => {
+                    last = b'"';
+                    stack.push(Ctx::Str {
+                        start: pos,
+                        quote: pos,
+                        f: false,
+                    });
+                    pos += 1;
+                }
+                b'\'' => {
+                    last = b'\'';
+                    pos = self.single_quoted(pos, &mut errors);
+                }
+                b'(' | b'[' | b'{' => {
+                    last = b;
+                    stack.push(Ctx::Bracket { open: b, pos });
+                    pos += 1;
+                }
+                b')' | b']' | b'}' => {
+                    last = b;
+                    close(b, pos, &mut stack, &mut errors);
+                    pos += 1;
+                }
+                b if b.is_ascii_alphanumeric() || b == b'_' => {
+                    let word_end = self.word_end(pos);
+                    last = b'a';
+                    if &self.src[pos..word_end] == b"f" && self.byte(word_end) == Some(b'"') {
+                        stack.push(Ctx::Str {
+                            start: pos,
+                            quote: word_end,
+                            f: true,
+                        });
+                        pos = word_end + 1;
+                    } else {
+                        pos = word_end;
+                    }
+                }
+                _ => {
+                    last = b;
+                    pos += 1;
+                }
+            }
+        }
+        let mut unclosed = None;
+        if pos >= limit {
+            if stack.iter().any(|c| matches!(c, Ctx::Str { .. })) {
+                self.string_error(limit, &mut stack, &mut errors);
+            }
+            // A string that ran to the end of its line may have taken the
+            // closing bracket with it: then the bracket is no news.
+            let string_broke = errors.iter().any(|e| {
+                matches!(
+                    e,
+                    SyntaxError::UnterminatedString { .. }
+                        | SyntaxError::NewlineInString { .. }
+                        | SyntaxError::UnclosedFStringBrace { .. }
+                )
+            });
+            for ctx in &stack {
+                if let Ctx::Bracket { open, pos } = *ctx {
+                    unclosed.get_or_insert(pos);
+                    if string_broke {
+                        continue;
+                    }
+                    errors.push(SyntaxError::UnclosedBracket {
+                        open: open as char,
+                        close: closer_of(open) as char,
+                        span: Span::new(pos, pos + 1),
+                    });
+                }
+            }
+            end = limit;
+            next = limit;
+        }
+        while end > start && matches!(self.out[end - 1], b' ' | b'\t' | b'\r') {
+            end -= 1;
+        }
+        Scanned {
+            start,
+            end,
+            next,
+            errors,
+            unclosed,
+        }
+    }
+
+    fn word_end(&self, pos: usize) -> usize {
+        self.src[pos..]
+            .iter()
+            .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_'))
+            .map_or(self.src.len(), |i| pos + i)
+    }
+
+    fn blank_newline(&mut self, pos: usize) {
+        self.blank(pos, pos + 1);
+        if pos > 0 && self.src[pos - 1] == b'\r' {
+            self.blank(pos - 1, pos);
+        }
+    }
+
+    /// At a top-level newline: if the pipeline goes on after it, blanks the line
+    /// breaks and comments up to the next significant byte and returns its offset.
+    fn continuation(&mut self, newline: usize, last: u8, limit: usize) -> Option<usize> {
+        let next = self.skip_trivia_readonly(newline);
+        if next >= limit {
+            return None;
+        }
+        let goes_on = self.src[next] == b'|' || (last == b'|' && !self.starts_item(next));
+        if !goes_on {
+            return None;
+        }
+        let mut pos = newline;
+        while pos < next {
+            match self.src[pos] {
+                b'\n' => self.blank_newline(pos),
+                b'#' => {
+                    let end = self.line_end(pos);
+                    self.blank(pos, end);
+                    pos = end;
+                    continue;
+                }
+                _ => {}
+            }
+            pos += 1;
+        }
+        Some(next)
+    }
+
+    fn skip_trivia_readonly(&self, mut pos: usize) -> usize {
+        while let Some(b) = self.byte(pos) {
+            match b {
+                b' ' | b'\t' | b'\r' | b'\n' => pos += 1,
+                b'#' => pos = self.line_end(pos),
+                _ => break,
+            }
+        }
+        pos
+    }
+
+    /// Whether an item keyword starts at `pos`: a line after a trailing `|` that
+    /// starts like this is a new item, and the `|` dangles.
+    fn starts_item(&self, pos: usize) -> bool {
+        let word = &self.src[pos..self.word_end(pos)];
+        match word {
+            b"let" | b"fn" | b"requirements" => true,
+            b"python" => {
+                let mut after = pos + word.len();
+                while matches!(self.byte(after), Some(b' ' | b'\t')) {
+                    after += 1;
+                }
+                self.src[after..].starts_with(b"\"\"\"")
+            }
+            _ => false,
+        }
+    }
+
+    /// Skips a `"""…"""` block; its text, newlines and `#` included, is left alone.
+    fn python_block(&mut self, open: usize, limit: usize, errors: &mut Vec<SyntaxError>) -> usize {
+        let body = open + 3;
+        let text = self.src.get(body..limit).unwrap_or_default();
+        match find(text, b"\"\"\"") {
+            Some(i) => body + i + 3,
+            None => {
+                errors.push(SyntaxError::UnterminatedPython {
+                    span: Span::new(open, body),
+                });
+                limit
+            }
+        }
+    }
+
+    fn single_quoted(&mut self, open: usize, errors: &mut Vec<SyntaxError>) -> usize {
+        let line_end = self.line_end(open);
+        let mut pos = open + 1;
+        while pos < line_end {
+            match self.src[pos] {
+                b'\\' => pos += 2,
+                b'\'' => break,
+                _ => pos += 1,
+            }
+        }
+        let end = if pos < line_end { pos + 1 } else { open + 1 };
+        errors.push(SyntaxError::SingleQuotes {
+            span: Span::new(open, end),
+        });
+        end
+    }
+
+    /// One step inside the text of a string; returns the next position.
+    fn string_byte(
+        &mut self,
+        pos: usize,
+        b: u8,
+        quote: usize,
+        f: bool,
+        stack: &mut Vec<Ctx>,
+        errors: &mut Vec<SyntaxError>,
+    ) -> usize {
+        match b {
+            b'"' => {
+                stack.pop();
+                pos + 1
+            }
+            b'\n' => self.string_error(pos, stack, errors),
+            b'\\' => match self.byte(pos + 1) {
+                None | Some(b'\n') => pos + 1,
+                Some(b'u') if self.byte(pos + 2) == Some(b'{') => {
+                    let mut p = pos + 3;
+                    while self.byte(p).is_some_and(|c| c.is_ascii_alphanumeric()) {
+                        p += 1;
+                    }
+                    if self.byte(p) == Some(b'}') {
+                        p + 1
+                    } else {
+                        pos + 2
+                    }
+                }
+                Some(_) => pos + 2,
+            },
+            b'{' | b'}' if f && self.byte(pos + 1) == Some(b) => pos + 2,
+            b'{' if f => {
+                stack.push(Ctx::FExpr { pos });
+                pos + 1
+            }
+            b'}' if f => {
+                errors.push(SyntaxError::LoneClosingBrace {
+                    span: Span::new(pos, pos + 1),
+                    fstring: Span::new(quote - 1, quote + 1),
+                });
+                pos + 1
+            }
+            _ => pos + 1,
+        }
+    }
+
+    /// A string (or an f-string expression) reached a line break or the end of
+    /// the input at `pos`. Reports it, drops the string from the stack, and
+    /// returns where scanning resumes.
+    fn string_error(
+        &mut self,
+        pos: usize,
+        stack: &mut Vec<Ctx>,
+        errors: &mut Vec<SyntaxError>,
+    ) -> usize {
+        let Some(outer) = stack.iter().position(|c| matches!(c, Ctx::Str { .. })) else {
+            return pos;
+        };
+        let Some(Ctx::Str { start, .. }) = stack.get(outer).copied() else {
+            return pos;
+        };
+        let brace = stack[outer..].iter().rev().find_map(|c| match c {
+            Ctx::FExpr { pos } => Some(*pos),
+            _ => None,
+        });
+        stack.truncate(outer);
+        if let Some(brace) = brace {
+            errors.push(SyntaxError::UnclosedFStringBrace {
+                span: Span::new(brace, brace + 1),
+            });
+            return pos;
+        }
+        let line = Span::new(start, pos);
+        if pos < self.src.len() {
+            if let Some(close) = self.closes_on_next_line(pos) {
+                errors.push(SyntaxError::NewlineInString { span: line });
+                return close + 1;
+            }
+        }
+        errors.push(SyntaxError::UnterminatedString { span: line });
+        pos
+    }
+
+    /// Whether the line after `newline` looks like the rest of a string that
+    /// was broken across lines: its first `"` leaves an even number of quotes
+    /// after it. Returns that quote's offset.
+    fn closes_on_next_line(&self, newline: usize) -> Option<usize> {
+        let start = newline + 1;
+        let end = self.line_end(start);
+        let line = &self.src[start..end];
+        let quotes: Vec<usize> = line
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| b == b'"' && (i == 0 || line[i - 1] != b'\\'))
+            .map(|(i, _)| i)
+            .collect();
+        match quotes.first() {
+            Some(&first) if (quotes.len() - 1) % 2 == 0 => Some(start + first),
+            _ => None,
+        }
+    }
+}
+
+fn in_fexpr(stack: &[Ctx]) -> bool {
+    stack.iter().any(|c| matches!(c, Ctx::FExpr { .. }))
+}
+
+fn closer_of(open: u8) -> u8 {
+    match open {
+        b'(' => b')',
+        b'[' => b']',
+        _ => b'}',
+    }
+}
+
+fn opener_of(close: u8) -> u8 {
+    match close {
+        b')' => b'(',
+        b']' => b'[',
+        _ => b'{',
+    }
+}
+
+/// A closing bracket in code: pops what it closes, or reports why it cannot.
+fn close(b: u8, pos: usize, stack: &mut Vec<Ctx>, errors: &mut Vec<SyntaxError>) {
+    match stack.last().copied() {
+        Some(Ctx::Bracket { open, .. }) if closer_of(open) == b => {
+            stack.pop();
+        }
+        Some(Ctx::FExpr { .. }) if b == b'}' => {
+            stack.pop();
+        }
+        Some(Ctx::Bracket {
+            open,
+            pos: open_pos,
+        }) => {
+            errors.push(SyntaxError::MismatchedBracket {
+                open: open as char,
+                close: b as char,
+                expected: closer_of(open) as char,
+                span: Span::new(pos, pos + 1),
+                open_span: Span::new(open_pos, open_pos + 1),
+            });
+            // `f(a, [b)`: the `)` closes the `(`, and the `[` was left open.
+            let matching = stack
+                .iter()
+                .rposition(|c| matches!(c, Ctx::Bracket { open, .. } if closer_of(*open) == b));
+            let barrier = stack
+                .iter()
+                .rposition(|c| !matches!(c, Ctx::Bracket { .. }));
+            if let Some(i) = matching {
+                if barrier.map_or(true, |j| j < i) {
+                    stack.truncate(i);
+                }
+            }
+        }
+        _ => errors.push(SyntaxError::UnmatchedClosingBracket {
+            close: b as char,
+            open: opener_of(b) as char,
+            span: Span::new(pos, pos + 1),
+        }),
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}

@@ -1,0 +1,122 @@
+//! Values of literals: escapes, integers, floats. The grammar accepts any
+//! backslash pair and any digit run so that each bad literal gets its own
+//! message here, pointing at the exact bytes.
+
+use super::error::SyntaxError;
+use super::span::Span;
+
+/// Resolves the escapes of string text that starts at byte `offset` of the
+/// source. In f-string text (`fstring`), `{{` and `}}` stand for one brace.
+/// A bad escape is reported and left out of the value.
+pub(crate) fn unescape(
+    raw: &str,
+    offset: usize,
+    fstring: bool,
+    errors: &mut Vec<SyntaxError>,
+) -> String {
+    let mut value = String::with_capacity(raw.len());
+    let mut chars = raw.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '{' | '}' if fstring => {
+                // The grammar only lets braces through in pairs.
+                chars.next();
+                value.push(c);
+            }
+            '\\' => {
+                let Some((_, e)) = chars.next() else {
+                    break;
+                };
+                let simple = match e {
+                    '\\' => Some('\\'),
+                    '"' => Some('"'),
+                    'n' => Some('\n'),
+                    'r' => Some('\r'),
+                    't' => Some('\t'),
+                    '0' => Some('\0'),
+                    _ => None,
+                };
+                if let Some(s) = simple {
+                    value.push(s);
+                    continue;
+                }
+                let start = offset + i;
+                if e != 'u' {
+                    let end = start + 1 + e.len_utf8();
+                    errors.push(SyntaxError::InvalidEscape {
+                        escape: format!("\\{e}"),
+                        span: Span::new(start, end),
+                    });
+                    continue;
+                }
+                if chars.peek().map(|&(_, c)| c) != Some('{') {
+                    errors.push(SyntaxError::InvalidUnicodeEscape {
+                        span: Span::new(start, start + 2),
+                    });
+                    continue;
+                }
+                chars.next();
+                let mut digits = String::new();
+                let mut end = start + 3;
+                let mut closed = false;
+                while let Some(&(j, d)) = chars.peek() {
+                    if d == '}' {
+                        chars.next();
+                        end = offset + j + 1;
+                        closed = true;
+                        break;
+                    }
+                    if !d.is_ascii_alphanumeric() {
+                        break;
+                    }
+                    chars.next();
+                    digits.push(d);
+                    end = offset + j + 1;
+                }
+                let span = Span::new(start, end);
+                let hex_ok = (1..=6).contains(&digits.len())
+                    && digits.chars().all(|d| d.is_ascii_hexdigit());
+                if !closed || !hex_ok {
+                    errors.push(SyntaxError::InvalidUnicodeEscape { span });
+                    continue;
+                }
+                match u32::from_str_radix(&digits, 16)
+                    .ok()
+                    .and_then(char::from_u32)
+                {
+                    Some(ch) => value.push(ch),
+                    None => errors.push(SyntaxError::UnicodeEscapeOutOfRange {
+                        escape: format!("\\u{{{digits}}}"),
+                        span,
+                    }),
+                }
+            }
+            _ => value.push(c),
+        }
+    }
+    value
+}
+
+/// `42`, `1_000_000`; reported (and 0) when it does not fit an `i64`.
+pub(crate) fn int(raw: &str, span: Span, errors: &mut Vec<SyntaxError>) -> i64 {
+    let digits: String = raw.chars().filter(|&c| c != '_').collect();
+    match digits.parse::<i64>() {
+        Ok(v) => v,
+        Err(_) => {
+            errors.push(SyntaxError::IntegerTooLarge { span });
+            0
+        }
+    }
+}
+
+/// `3.14`, `1e-3`; reported (and 0.0) when it is not finite.
+pub(crate) fn float(raw: &str, span: Span, errors: &mut Vec<SyntaxError>) -> f64 {
+    let digits: String = raw.chars().filter(|&c| c != '_').collect();
+    match digits.parse::<f64>() {
+        Ok(v) if v.is_finite() => v,
+        _ => {
+            errors.push(SyntaxError::FloatTooLarge { span });
+            0.0
+        }
+    }
+}
