@@ -154,7 +154,6 @@ impl Lowerer<'_> {
         }
         if self.uses.pairs {
             head.push((String::new(), None));
-            head.push(("".to_string(), None));
             head.push(("def gearc_pairs(d):".to_string(), None));
             head.push((
                 "    # A dict flattened to [k1, v1, k2, v2, ...], the argument shape of HSET and XADD.".to_string(),

@@ -1,0 +1,88 @@
+//! Every file in `tests/errors/` is rejected (or, for `warn_*`, accepted with
+//! warnings), and its rendered diagnostics are snapshotted for review.
+
+mod support;
+
+use std::fs;
+
+use gearc::diagnostics::{render, Style};
+
+#[test]
+fn error_corpus_renders_reviewed_diagnostics() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    let _guard = settings.bind_to_scope();
+    insta::glob!("errors", "*.gear", |path| {
+        let source = fs::read_to_string(path).expect("corpus file");
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        let diagnostics = match gearc::compile(&source, &file) {
+            Ok(compiled) => {
+                assert!(file.starts_with("warn_"), "{file} compiled without errors");
+                assert!(!compiled.warnings.is_empty(), "{file} has no warning");
+                compiled.warnings
+            }
+            Err(diags) => {
+                assert!(!file.starts_with("warn_"), "{file} should only warn: {diags:?}");
+                assert!(diags.iter().any(|d| !d.is_warning()));
+                diags
+            }
+        };
+        let rendered = render(&diagnostics, &file, &source, Style::Plain);
+        insta::with_settings!({ description => source.clone(), omit_expression => true }, {
+            insta::assert_snapshot!("diagnostics", rendered);
+        });
+    });
+}
+
+#[test]
+fn diagnostic_codes_are_distinct_per_kind() {
+    // Each corpus file named after its error kind reports that code first.
+    let cases = [
+        ("unknown_reader", "gearc::check::unknown_reader"),
+        ("unknown_operation", "gearc::check::unknown_operation"),
+        ("unknown_function", "gearc::check::unknown_name"),
+        ("unknown_field", "gearc::check::unknown_field"),
+        ("unknown_method", "gearc::check::unknown_method"),
+        ("unknown_argument", "gearc::check::unknown_argument"),
+        ("argument_count", "gearc::check::argument_count"),
+        ("argument_type", "gearc::check::argument_type"),
+        ("lambda_arity", "gearc::check::lambda_arity"),
+        ("operator_type", "gearc::check::operator_type"),
+        ("reducer_type", "gearc::check::reducer_type"),
+        ("sort_records", "gearc::check::record_type"),
+        ("distinct_records", "gearc::check::record_type"),
+        ("read_value_false", "gearc::check::unknown_field"),
+        ("keys_only_field", "gearc::check::unknown_name"),
+        ("command_run", "gearc::check::unsupported_terminal"),
+        ("keys_only_register", "gearc::check::unsupported_terminal"),
+        ("event_types_with_run", "gearc::check::argument_not_for_terminal"),
+        ("invalid_mode", "gearc::check::invalid_value"),
+        ("invalid_key_type", "gearc::check::invalid_value"),
+        ("missing_terminal", "gearc::check::missing_terminal"),
+        ("second_run", "gearc::check::second_run"),
+        ("duplicate_name", "gearc::check::duplicate_name"),
+        ("register_glob", "gearc::check::register_pattern"),
+        ("stream_run_glob", "gearc::check::stream_run_pattern"),
+        ("defined_later", "gearc::check::defined_later"),
+        ("warn_shard_local", "gearc::check::shard_local"),
+        ("warn_event_never_fires", "gearc::check::event_never_fires"),
+    ];
+    for (file, code) in cases {
+        let path = support::root().join("tests/errors").join(format!("{file}.gear"));
+        let source = fs::read_to_string(&path).expect("corpus file");
+        let diags = match gearc::compile(&source, file) {
+            Ok(c) => c.warnings,
+            Err(d) => d,
+        };
+        let codes: Vec<String> = diags.iter().map(|d| d.code_text()).collect();
+        assert!(codes.iter().any(|c| c == code), "{file}: expected {code}, got {codes:?}");
+    }
+}
+
+#[test]
+fn several_errors_are_all_reported() {
+    let source = fs::read_to_string(support::root().join("tests/errors/several_errors.gear")).expect("file");
+    let diags = gearc::compile(&source, "several_errors.gear").expect_err("has errors");
+    assert!(diags.len() >= 3, "{diags:?}");
+}

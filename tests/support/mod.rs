@@ -1,0 +1,141 @@
+//! Shared by the integration tests: a real redis-server on a free loopback port,
+//! and the real Python interpreters that check generated code.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A redis-server started for one test, stopped (by pid) when dropped.
+pub struct RedisServer {
+    child: Child,
+    pub port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl RedisServer {
+    pub fn start() -> RedisServer {
+        let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".to_string());
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let port = free_port();
+            let child = Command::new(&binary)
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+                .arg("--dir")
+                .arg(dir.path())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {binary} ({e}); install it (apt install redis-server) or run the README's test command, which does"));
+            let mut server = RedisServer { child, port, _dir: dir };
+            if server.wait_ready() {
+                return server;
+            }
+            // Another process took the port between our probe and the start: try another.
+            let _ = server.child.kill();
+            let _ = server.child.wait();
+        }
+        panic!("redis-server did not start on any free port");
+    }
+
+    fn wait_ready(&mut self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return false;
+            }
+            if let Ok(mut con) = self.client().get_connection() {
+                if redis::cmd("PING").query::<String>(&mut con).is_ok() {
+                    return true;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    pub fn client(&self) -> redis::Client {
+        redis::Client::open(self.url()).expect("redis url")
+    }
+
+    pub fn con(&self) -> redis::Connection {
+        self.client().get_connection().expect("connect to the test redis-server")
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// The real CPython 3.7 (RedisGears' interpreter), when this machine has it through pyenv.
+pub fn python37() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("GEARC_PYTHON37") {
+        return Some(PathBuf::from(p));
+    }
+    let prefix = Command::new("pyenv").args(["prefix", "3.7.16"]).output().ok()?;
+    if !prefix.status.success() {
+        return None;
+    }
+    let path = PathBuf::from(String::from_utf8(prefix.stdout).ok()?.trim()).join("bin/python3.7");
+    path.exists().then_some(path)
+}
+
+/// Parses `source` with Python's grammar: CPython 3.7 itself when present, and
+/// always `python3` with `feature_version=(3, 7)`. Returns the error text on failure.
+pub fn check_python37_syntax(source: &str) -> Result<(), String> {
+    let mut checkers: Vec<(PathBuf, &str)> = vec![(
+        PathBuf::from("python3"),
+        "import ast,sys; ast.parse(sys.stdin.read(), feature_version=(3, 7))",
+    )];
+    if let Some(p37) = python37() {
+        checkers.push((p37, "import ast,sys; ast.parse(sys.stdin.read())"));
+    }
+    for (python, code) in checkers {
+        let out = run_python(&python, &["-c", code], source);
+        if !out.0 {
+            return Err(format!("{} rejected the module:\n{}", python.display(), out.1));
+        }
+    }
+    Ok(())
+}
+
+/// Runs a Python interpreter with `stdin`; (success, stdout + stderr).
+pub fn run_python(python: &std::path::Path, args: &[&str], stdin: &str) -> (bool, String) {
+    let mut child = Command::new(python)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write to python");
+    let out = child.wait_with_output().expect("python output");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
