@@ -127,7 +127,7 @@ pub enum CheckError {
         reducer: String,
         acc: String,
         record: String,
-        #[label("`{acc}` {reducer} `{record}`")]
+        #[label("`{reducer}` of `{acc}` and `{record}`")]
         span: Span,
         #[label("the accumulator starts as this `{acc}`")]
         zero_span: Span,

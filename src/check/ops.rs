@@ -278,7 +278,10 @@ impl Checker {
             found: found.to_string(),
             span,
             help: match (found, expected) {
-                (Type::Str, "`bool`") => Some("compare it, e.g. `value == \"x\"`, or test it with `len(…) > 0`".to_string()),
+                (_, "`bool`") => Some("`filter` keeps the records whose condition is true: compare the value, e.g. `… > 0` or `… == \"x\"`".to_string()),
+                (_, "a list, set or str") if !matches!(found, Type::Dict(..) | Type::Record(_)) => {
+                    Some("`flatmap` turns each record into several: give it a list, e.g. `value.split()` or `[a, b]`".to_string())
+                }
                 (Type::Str, "a number") => Some("convert it, e.g. `float(value)`".to_string()),
                 (Type::Dict(..) | Type::Record(_), "a list, set or str") => {
                     Some("flatten a dict with `pairs(…)`, or iterate its `.keys()`, `.values()` or `.items()`".to_string())
