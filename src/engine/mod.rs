@@ -88,7 +88,13 @@ pub enum EngineError {
 }
 
 /// Runs `module` and hands each event to `on_event` as it arrives (a watch runs until interrupted).
+///
+/// With `GEARC_SAVE_MODULE=PATH` in the environment, the module handed to the
+/// engine is also written to PATH, to see exactly what ran.
 pub fn run(module: &str, options: &LocalOptions, mut on_event: impl FnMut(&Event)) -> Result<(), EngineError> {
+    if let Some(path) = std::env::var_os("GEARC_SAVE_MODULE") {
+        std::fs::write(path, module)?;
+    }
     let dir = tempfile::tempdir()?;
     let script = dir.path().join("gears_local.py");
     std::fs::write(&script, RUNTIME)?;

@@ -1,0 +1,229 @@
+//! `gearc run --local` on every example that has a `run` pipeline, against a real
+//! redis-server seeded with known data: the exact, typed results.
+
+mod support;
+
+use std::process::{Command, Output};
+
+use redis::Commands;
+use support::RedisServer;
+
+fn gearc(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gearc"));
+    cmd.args(args).current_dir(support::root()).env_remove("REDIS_URL").env("NO_COLOR", "1");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run gearc")
+}
+
+fn run_local(server: &RedisServer, example: &str, extra: &[&str]) -> Output {
+    let url = server.url();
+    let mut args = vec!["run", "--local", example, "--url", &url];
+    args.extend_from_slice(extra);
+    gearc(&args, &[])
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+fn assert_ok(o: &Output) {
+    assert!(o.status.success(), "exit {:?}\nstdout:\n{}\nstderr:\n{}", o.status.code(), stdout(o), stderr(o));
+}
+
+#[test]
+fn fighters_sum_is_1337() {
+    let server = RedisServer::start();
+    let mut con = server.con();
+    let _: () = con.mset(&[("Foo-fighter", "2021"), ("Bar-fighter", "63"), ("Baz-fighter", "-747"), ("not-a-fight", "5")]).unwrap();
+    let out = run_local(&server, "examples/fighters.gear", &[]);
+    assert_ok(&out);
+    assert_eq!(stdout(&out), "1337\n");
+}
+
+#[test]
+fn fighters_on_an_empty_keyspace_prints_the_zero() {
+    let server = RedisServer::start();
+    let out = run_local(&server, "examples/fighters.gear", &[]);
+    assert_ok(&out);
+    assert_eq!(stdout(&out), "0\n");
+}
+
+#[test]
+fn word_count_counts_each_word() {
+    let server = RedisServer::start();
+    let mut con = server.con();
+    let _: () = con.set("s1", "the cat sat on the mat").unwrap();
+    let _: () = con.set("s2", "the dog").unwrap();
+    let out = run_local(&server, "examples/word_count.gear", &[]);
+    assert_ok(&out);
+    assert_eq!(stdout(&out), "key  value\ncat  1\ndog  1\nmat  1\non   1\nsat  1\nthe  3\n");
+}
+
+#[test]
+fn word_count_as_json_lines() {
+    let server = RedisServer::start();
+    let _: () = server.con().set("s1", "a b a").unwrap();
+    let out = run_local(&server, "examples/word_count.gear", &["--json"]);
+    assert_ok(&out);
+    let mut lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    lines.sort_by_key(|v| v["key"].as_str().unwrap_or_default().to_string());
+    assert_eq!(lines, vec![serde_json::json!({"key": "a", "value": 2}), serde_json::json!({"key": "b", "value": 1})]);
+}
+
+#[test]
+fn delete_by_prefix_deletes_exactly_those_keys() {
+    let server = RedisServer::start();
+    let mut con = server.con();
+    let _: () = con.mset(&[("delete_me:1", "a"), ("delete_me:2", "b"), ("delete_me:3", "c"), ("keep:1", "d"), ("delete_me", "e")]).unwrap();
+    let out = run_local(&server, "examples/delete_by_prefix.gear", &[]);
+    assert_ok(&out);
+    assert_eq!(stdout(&out), "3\n");
+    let mut left: Vec<String> = con.keys("*").unwrap();
+    left.sort();
+    assert_eq!(left, vec!["delete_me".to_string(), "keep:1".to_string()]);
+}
+
+#[test]
+fn delete_by_prefix_with_nothing_to_delete_prints_0() {
+    let server = RedisServer::start();
+    let out = run_local(&server, "examples/delete_by_prefix.gear", &[]);
+    assert_ok(&out);
+    assert_eq!(stdout(&out), "0\n");
+}
+
+#[test]
+fn monte_carlo_estimates_pi() {
+    let server = RedisServer::start();
+    let out = run_local(&server, "examples/monte_carlo_pi.gear", &[]);
+    assert_ok(&out);
+    let pi: f64 = stdout(&out).trim().parse().expect("a float");
+    assert!((3.0..3.3).contains(&pi), "{pi}");
+}
+
+#[test]
+fn top_scores_highest_first() {
+    let server = RedisServer::start();
+    let mut con = server.con();
+    let _: () = con.mset(&[("score:a", "10"), ("score:b", "50"), ("score:c", "30"), ("score:d", "40")]).unwrap();
+    let _: () = con.hset("score:h", "x", "1000").unwrap();
+    let out = run_local(&server, "examples/top_scores.gear", &[]);
+    assert_ok(&out);
+    assert_eq!(stdout(&out), "50\n40\n30\n");
+}
+
+fn seed_users(con: &mut redis::Connection) {
+    let _: () = con.hset_multiple("user:1", &[("country", "NL"), ("age", "30")]).unwrap();
+    let _: () = con.hset_multiple("user:2", &[("country", "NL"), ("age", "12")]).unwrap();
+    let _: () = con.hset_multiple("user:3", &[("country", "DE"), ("age", "40")]).unwrap();
+    let _: () = con.hset_multiple("user:4", &[("age", "6")]).unwrap();
+    let _: () = con.set("user:count", "4").unwrap();
+}
+
+#[test]
+fn age_by_country_groups_hashes() {
+    let server = RedisServer::start();
+    seed_users(&mut server.con());
+    let out = run_local(&server, "examples/age_by_country.gear", &[]);
+    assert_ok(&out);
+    assert_eq!(stdout(&out), "key      value\nDE       40\nNL       42\nunknown  6\n");
+}
+
+#[test]
+fn average_age_of_hashes() {
+    let server = RedisServer::start();
+    seed_users(&mut server.con());
+    let out = run_local(&server, "examples/average_age.gear", &[]);
+    assert_ok(&out);
+    assert_eq!(stdout(&out), "22.0\n");
+}
+
+#[test]
+fn sum_of_squares_with_a_combiner() {
+    let server = RedisServer::start();
+    let _: () = server.con().mset(&[("n:1", "1"), ("n:2", "2"), ("n:3", "3")]).unwrap();
+    let out = run_local(&server, "examples/sum_of_squares.gear", &[]);
+    assert_ok(&out);
+    assert_eq!(stdout(&out), "14\n");
+}
+
+#[test]
+fn distinct_types_in_order() {
+    let server = RedisServer::start();
+    let mut con = server.con();
+    let _: () = con.set("a", "1").unwrap();
+    let _: () = con.set("b", "2").unwrap();
+    let _: () = con.hset("h", "f", "v").unwrap();
+    let _: () = con.rpush("l", "x").unwrap();
+    let _: () = con.sadd("s", "x").unwrap();
+    let out = run_local(&server, "examples/distinct_types.gear", &[]);
+    assert_ok(&out);
+    assert_eq!(stdout(&out), "hash\nlist\nset\nstring\n");
+}
+
+#[test]
+fn a_failing_callback_shows_results_then_the_gear_span() {
+    let server = RedisServer::start();
+    let _: () = server.con().mset(&[("Foo-fighter", "2021"), ("Bad-fighter", "lots")]).unwrap();
+    let out = run_local(&server, "examples/fighters.gear", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "2021\n");
+    let err = stderr(&out);
+    assert!(err.contains("ValueError: invalid literal for int()"), "{err}");
+    assert!(err.contains("fighters.gear:3:21"), "the error points at map(int(value)): {err}");
+    assert!(err.contains("results above are incomplete"), "{err}");
+}
+
+#[test]
+fn the_engine_runs_exactly_what_compile_prints() {
+    let server = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("ran.py");
+    let url = server.url();
+    let out = gearc(
+        &["run", "--local", "examples/fighters.gear", "--url", &url],
+        &[("GEARC_SAVE_MODULE", saved.to_str().unwrap())],
+    );
+    assert_ok(&out);
+    let compiled = gearc(&["compile", "examples/fighters.gear"], &[]);
+    assert_ok(&compiled);
+    assert_eq!(std::fs::read(&saved).unwrap(), compiled.stdout);
+}
+
+#[test]
+fn register_only_files_are_reported_not_run() {
+    let server = RedisServer::start();
+    let out = run_local(&server, "examples/automatic_expiry.gear", &[]);
+    assert_ok(&out);
+    assert!(stdout(&out).contains("not run locally (register)"), "{}", stdout(&out));
+}
+
+#[test]
+fn unreachable_redis_names_the_url() {
+    let server = RedisServer::start();
+    let url = format!("redis://127.0.0.1:{}", server.port);
+    drop(server);
+    let out = gearc(&["run", "--local", "examples/fighters.gear", "--url", &url], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&url), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("Traceback"), "{}", stderr(&out));
+}
+
+#[test]
+fn missing_python_is_a_clear_error() {
+    let out = gearc(&["run", "--local", "examples/fighters.gear"], &[("GEARC_PYTHON", "/nonexistent/python3")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("/nonexistent/python3"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_file_that_does_not_compile_is_not_run() {
+    let out = gearc(&["run", "--local", "tests/errors/unknown_reader.gear"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("unknown reader `key`"), "{}", stderr(&out));
+}
