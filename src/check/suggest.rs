@@ -13,7 +13,7 @@ pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// `help` text for an unknown name: a suggestion when there is one, else the list of choices.
-pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> String {
+pub fn did_you_mean(name: &str, candidates: &[&str]) -> String {
     match nearest(name, candidates.iter().copied()) {
         Some(s) => format!("did you mean `{s}`?"),
         None => format!("expected one of: {}", candidates.join(", ")),

@@ -56,9 +56,9 @@ pub fn parse_error(text: &str, line_map: &LineMap) -> RunError {
         .to_string();
     let python_line = traceback
         .lines()
+        .rev()
         .filter_map(|l| l.trim().strip_prefix("File \"<string>\", line "))
-        .filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
-        .last();
+        .find_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok());
     RunError {
         message,
         traceback,

@@ -103,12 +103,7 @@ impl Lowerer<'_> {
                 self.step(format!("batchgroupby({k}, {r})"), span);
             }
             OpKind::Aggregate { fold, combine } => {
-                // Fold on each shard, then fold the shards' results; a lambda with no
-                // `comb` is only known to fold records, so bring the records together first.
-                let combine = combine.clone().or_else(|| match fold.reducer {
-                    Reducer::Named(n) => Some(Reducer::Named(n)),
-                    Reducer::Callback { .. } => None,
-                });
+                let combine = combiner(fold, combine);
                 match combine {
                     Some(comb) => {
                         let seq = self.fold(fold, &fold.reducer, false, None);
@@ -126,10 +121,7 @@ impl Lowerer<'_> {
             }
             OpKind::AggregateBy { key, fold, combine } => {
                 let k = self.callback(key, false);
-                let combine = combine.clone().or_else(|| match fold.reducer {
-                    Reducer::Named(n) => Some(Reducer::Named(n)),
-                    Reducer::Callback { .. } => None,
-                });
+                let combine = combiner(fold, combine);
                 let seq = self.fold(fold, &fold.reducer, true, None);
                 match combine {
                     Some(comb) => {
@@ -353,5 +345,16 @@ fn is_fresh(e: &TExpr) -> bool {
 fn kw(args: &mut Vec<String>, name: &str, value: Option<String>) {
     if let Some(v) = value {
         args.push(format!("{name}={v}"));
+    }
+}
+
+/// How to fold the shards' partial results: the given `comb`, else the same named
+/// reducer. A lambda with no `comb` is only known to fold records, so there is none:
+/// the records are brought together first and folded once.
+fn combiner(fold: &Fold, combine: &Option<Reducer>) -> Option<Reducer> {
+    match (combine, &fold.reducer) {
+        (Some(c), _) => Some(c.clone()),
+        (None, Reducer::Named(n)) => Some(Reducer::Named(*n)),
+        (None, Reducer::Callback { .. }) => None,
     }
 }
