@@ -88,12 +88,19 @@ pub fn python37() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("GEARC_PYTHON37") {
         return Some(PathBuf::from(p));
     }
-    let prefix = Command::new("pyenv").args(["prefix", "3.7.16"]).output().ok()?;
-    if !prefix.status.success() {
-        return None;
-    }
-    let path = PathBuf::from(String::from_utf8(prefix.stdout).ok()?.trim()).join("bin/python3.7");
-    path.exists().then_some(path)
+    let from_pyenv = Command::new("pyenv")
+        .args(["prefix", "3.7.16"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|prefix| PathBuf::from(prefix.trim()).join("bin/python3.7"));
+    let home = std::env::var("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|_| std::env::var("HOME").map(|h| PathBuf::from(h).join(".pyenv")))
+        .ok()
+        .map(|root| root.join("versions/3.7.16/bin/python3.7"));
+    [from_pyenv, home].into_iter().flatten().find(|p| p.exists())
 }
 
 /// Parses `source` with Python's grammar: CPython 3.7 itself when present, and
