@@ -7,7 +7,7 @@
 //! source: the layout copy has the same length, and each item's pairs are
 //! shifted by the item's offset.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::LazyLock;
 
 use pest::iterators::{Pair, Pairs};
@@ -53,6 +53,15 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::postfix(Rule::call_args) | Op::postfix(Rule::member) | Op::postfix(Rule::subscript))
 });
 
+/// How deep an expression tree may be. Later stages walk the tree
+/// recursively, so a limit here keeps a hostile input from overflowing the
+/// stack; real expressions stay far below it.
+pub(crate) const MAX_DEPTH: usize = 100;
+
+/// The most operands and operators one operator chain may have: pest's Pratt
+/// parser recurses once per prefix or right-associative operator.
+const MAX_CHAIN: usize = 4 * MAX_DEPTH;
+
 /// Parses a whole `.gear` file. On failure, returns every syntax error found,
 /// in source order.
 pub fn parse(source: &str) -> Result<Module, Vec<SyntaxError>> {
@@ -86,6 +95,8 @@ fn parse_item(text: &str, chunk: &Chunk) -> Result<Item, Vec<SyntaxError>> {
     let builder = Builder {
         offset: chunk.start,
         errors: RefCell::new(Vec::new()),
+        nesting: Cell::new(0),
+        too_deep: Cell::new(false),
     };
     let item = builder.item(pairs);
     let errors = builder.errors.into_inner();
@@ -96,10 +107,9 @@ fn parse_item(text: &str, chunk: &Chunk) -> Result<Item, Vec<SyntaxError>> {
             expected: "a valid item".to_owned(),
             found: "a form the parser cannot build".to_owned(),
             span: Span::new(chunk.start, chunk.end),
-            help: Some(
-                "this is a bug in gearc: the grammar accepted this item, please report it"
-                    .to_owned(),
-            ),
+            label: "gearc could not read this".to_owned(),
+            help: "this is a bug in gearc: the grammar accepted this item, please report it"
+                .to_owned(),
         }]),
     }
 }
@@ -111,6 +121,10 @@ fn parse_item(text: &str, chunk: &Chunk) -> Result<Item, Vec<SyntaxError>> {
 struct Builder {
     offset: usize,
     errors: RefCell<Vec<SyntaxError>>,
+    /// How many `expr` calls are under way, to bound the recursion.
+    nesting: Cell<usize>,
+    /// `TooDeep` was reported for this item (once is enough).
+    too_deep: Cell<bool>,
 }
 
 impl Builder {
@@ -133,6 +147,26 @@ impl Builder {
 
     fn error(&self, error: SyntaxError) {
         self.errors.borrow_mut().push(error);
+    }
+
+    /// Every new node passes through here: one that would make the tree deeper
+    /// than [`MAX_DEPTH`] is reported and replaced by a leaf, so no tree ever
+    /// gets deeper than that (and `depth` never recurses further).
+    fn limit(&self, expr: Expr) -> Expr {
+        if depth(&expr) <= MAX_DEPTH {
+            return expr;
+        }
+        self.too_deep_at(expr.span)
+    }
+
+    fn too_deep_at(&self, span: Span) -> Expr {
+        if !self.too_deep.replace(true) {
+            self.error(SyntaxError::TooDeep { span });
+        }
+        Expr {
+            kind: ExprKind::None,
+            span,
+        }
     }
 
     fn item(&self, mut pairs: Pairs<'_, Rule>) -> Option<Item> {
@@ -284,6 +318,16 @@ impl Builder {
 
     fn expr(&self, pair: Pair<'_, Rule>) -> Option<Expr> {
         let span = self.span(&pair);
+        if self.nesting.get() >= MAX_DEPTH {
+            return Some(self.too_deep_at(span));
+        }
+        self.nesting.set(self.nesting.get() + 1);
+        let expr = self.expr_inner(pair, span);
+        self.nesting.set(self.nesting.get() - 1);
+        expr.map(|e| self.limit(e))
+    }
+
+    fn expr_inner(&self, pair: Pair<'_, Rule>, span: Span) -> Option<Expr> {
         let inner = pair.into_inner().next()?;
         match inner.as_rule() {
             Rule::lambda => {
@@ -315,8 +359,13 @@ impl Builder {
     }
 
     fn pratt(&self, pairs: Pairs<'_, Rule>) -> Option<Expr> {
+        if pairs.len() > MAX_CHAIN {
+            let first = pairs.peek()?;
+            let last = pairs.last()?;
+            return Some(self.too_deep_at(self.span(&first).to(self.span(&last))));
+        }
         PRATT
-            .map_primary(|p| self.primary(p))
+            .map_primary(|p| self.primary(p).map(|e| self.limit(e)))
             .map_prefix(|op, operand| {
                 let operand = operand?;
                 let op_span = self.span(&op);
@@ -325,18 +374,18 @@ impl Builder {
                     Rule::op_not => UnaryOp::Not,
                     _ => return None,
                 };
-                Some(Expr {
+                Some(self.limit(Expr {
                     span: op_span.to(operand.span),
                     kind: ExprKind::Unary {
                         op,
                         op_span,
                         operand: Box::new(operand),
                     },
-                })
+                }))
             })
             .map_infix(|lhs, op, rhs| {
                 let (lhs, rhs) = (lhs?, rhs?);
-                Some(Expr {
+                Some(self.limit(Expr {
                     span: lhs.span.to(rhs.span),
                     kind: ExprKind::Binary {
                         op: binary_op(op.as_rule())?,
@@ -344,9 +393,9 @@ impl Builder {
                         lhs: Box::new(lhs),
                         rhs: Box::new(rhs),
                     },
-                })
+                }))
             })
-            .map_postfix(|target, op| self.postfix(target?, op))
+            .map_postfix(|target, op| self.postfix(target?, op).map(|e| self.limit(e)))
             .parse(pairs)
     }
 
@@ -511,4 +560,61 @@ fn keyword_of(kind: TerminalKind) -> &'static str {
         TerminalKind::Run => "run",
         TerminalKind::Register => "register",
     }
+}
+
+/// The height of an expression tree. Trees are kept within [`MAX_DEPTH`] +
+/// 1 as they are built (see `Builder::limit`), which bounds this recursion.
+fn depth(expr: &Expr) -> usize {
+    let args = |args: &[Arg]| {
+        args.iter()
+            .map(|a| match a {
+                Arg::Positional(value) | Arg::Named { value, .. } | Arg::Spread { value, .. } => {
+                    depth(value)
+                }
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    let below = match &expr.kind {
+        ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Str(_)
+        | ExprKind::Bool(_)
+        | ExprKind::None
+        | ExprKind::It
+        | ExprKind::Name(_) => 0,
+        ExprKind::FStr(parts) => parts
+            .iter()
+            .map(|p| match p {
+                FStrPart::Text(_) => 0,
+                FStrPart::Expr(e) => depth(e),
+            })
+            .max()
+            .unwrap_or(0),
+        ExprKind::List(items) => items.iter().map(depth).max().unwrap_or(0),
+        ExprKind::Dict(entries) => entries
+            .iter()
+            .map(|(k, v)| depth(k).max(depth(v)))
+            .max()
+            .unwrap_or(0),
+        ExprKind::Unary { operand, .. } => depth(operand),
+        ExprKind::Binary { lhs, rhs, .. } => depth(lhs).max(depth(rhs)),
+        ExprKind::If {
+            cond,
+            then,
+            otherwise,
+        } => depth(cond).max(depth(then)).max(depth(otherwise)),
+        ExprKind::Lambda { body, .. } => depth(body),
+        ExprKind::Call { callee, args: a } => depth(callee).max(args(a)),
+        ExprKind::Field { target, .. } => depth(target),
+        ExprKind::Method {
+            target, args: a, ..
+        } => depth(target).max(args(a)),
+        ExprKind::Index { target, index } => depth(target).max(depth(index)),
+        ExprKind::Slice { target, start, end } => {
+            let bound = |b: &Option<Box<Expr>>| b.as_deref().map_or(0, depth);
+            depth(target).max(bound(start)).max(bound(end))
+        }
+    };
+    below + 1
 }
