@@ -673,3 +673,44 @@ fn every_error_has_help_and_no_rule_names() {
         }
     }
 }
+
+#[test]
+fn operators_from_other_languages() {
+    assert_snapshot!(errors("keys | filter(a && b) | run"), @"
+    gearc::syntax::unexpected
+
+      × expected `)`, `,` or an operator, found `&&`
+       ╭─[t.gear:1:17]
+     1 │ keys | filter(a && b) | run
+       ·                 ─┬
+       ·                  ╰── expected `)`, `,` or an operator
+       ╰────
+      help: Gear spells this operator `and`
+    ");
+    assert_snapshot!(errors("let a = !b"), @"
+    gearc::syntax::unexpected
+
+      × expected an expression, found `!`
+       ╭─[t.gear:1:9]
+     1 │ let a = !b
+       ·         ┬
+       ·         ╰── expected an expression
+       ╰────
+      help: Gear spells this operator `not`
+    ");
+}
+
+#[test]
+fn a_comment_sign_inside_f_string_braces_is_not_a_comment() {
+    assert_snapshot!(errors("let a = f\"{b # c}\""), @r#"
+    gearc::syntax::unexpected
+
+      × expected `}` or an operator, found `#`
+       ╭─[t.gear:1:14]
+     1 │ let a = f"{b # c}"
+       ·              ┬
+       ·              ╰── expected `}` or an operator
+       ╰────
+      help: write `}` or an operator here
+    "#);
+}

@@ -265,6 +265,15 @@ fn help(expected: &BTreeSet<Expected>, expected_text: &str, found: &Found) -> St
             return "two values in a row need an operator between them".to_owned();
         }
     }
+    let spelled = match found.text {
+        "&&" | "&" => Some("and"),
+        "||" => Some("or"),
+        "!" => Some("not"),
+        _ => None,
+    };
+    if let Some(word) = spelled {
+        return format!("Gear spells this operator `{word}`");
+    }
     if expected.contains(&Expected::Token("`then`"))
         || expected.contains(&Expected::Token("`else`"))
     {
@@ -345,7 +354,7 @@ const KEYWORDS: &[&str] = &[
     "register",
 ];
 
-const OPERATORS: &[&str] = &["...", "**", "//", "==", "!=", "<=", ">=", "f\""];
+const OPERATORS: &[&str] = &["...", "**", "//", "==", "!=", "<=", ">=", "&&", "||"];
 
 impl<'a> Found<'a> {
     /// The token at `pos` of the item text.

@@ -183,7 +183,10 @@ impl Scanner<'_> {
                     self.blank(pos, pos + 1);
                     pos += 1;
                 }
-                b'#' => pos = self.skip_trivia(pos, false),
+                // Inside `{…}` of an f-string, `#` is text as in the rest of the
+                // string (and an error for the grammar), not a comment that
+                // would swallow the closing quote.
+                b'#' if !in_fexpr(&stack) => pos = self.skip_trivia(pos, false),
                 b'\n' => {
                     if stack.iter().any(|c| matches!(c, Ctx::Str { .. })) {
                         // A line break inside `{…}` of an f-string.
