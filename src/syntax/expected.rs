@@ -40,8 +40,12 @@ pub(crate) fn syntax_error(error: &Error<Rule>, text: &str, chunk: &Chunk) -> Sy
         // pest's only custom errors: its recursion limits ran out.
         ErrorVariant::CustomError { .. } => {
             let at = chunk.start + error_pos;
+            let len = item
+                .get(error_pos..)
+                .and_then(|rest| rest.chars().next())
+                .map_or(0, char::len_utf8);
             return SyntaxError::TooDeep {
-                span: Span::new(at, at),
+                span: Span::new(at, at + len),
             };
         }
     };

@@ -10,8 +10,8 @@
 //! (unclosed brackets and strings, single quotes) are reported here, each with
 //! its own message; an item with such an error is not handed to pest.
 
+use super::build::MAX_DEPTH;
 use super::error::SyntaxError;
-use super::parser::MAX_DEPTH;
 use super::span::Span;
 
 /// The source with comments and non-significant newlines blanked out.
