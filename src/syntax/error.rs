@@ -16,10 +16,12 @@ pub enum SyntaxError {
     Unexpected {
         expected: String,
         found: String,
-        #[label("expected {expected}")]
+        /// At the end of the input the label points at the last token, "after this".
+        #[label("{label}")]
         span: Span,
+        label: String,
         #[help]
-        help: Option<String>,
+        help: String,
     },
 
     #[error("this string is never closed")]
@@ -224,6 +226,16 @@ pub enum SyntaxError {
         #[label("in this f-string")]
         fstring: Span,
     },
+
+    #[error("this expression is nested too deeply")]
+    #[diagnostic(
+        code(gearc::syntax::too_deep),
+        help("split it into smaller parts with `let` or `fn`")
+    )]
+    TooDeep {
+        #[label("more than 100 levels deep")]
+        span: Span,
+    },
 }
 
 impl SyntaxError {
@@ -248,7 +260,8 @@ impl SyntaxError {
             | SyntaxError::SingleQuotes { span }
             | SyntaxError::AssignInExpression { span }
             | SyntaxError::UnclosedFStringBrace { span }
-            | SyntaxError::LoneClosingBrace { span, .. } => *span,
+            | SyntaxError::LoneClosingBrace { span, .. }
+            | SyntaxError::TooDeep { span } => *span,
         }
     }
 }

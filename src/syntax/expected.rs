@@ -37,7 +37,17 @@ pub(crate) fn syntax_error(error: &Error<Rule>, text: &str, chunk: &Chunk) -> Sy
     };
     let positives: &[Rule] = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => positives,
-        ErrorVariant::CustomError { .. } => &[],
+        // pest's only custom errors: its recursion limits ran out.
+        ErrorVariant::CustomError { .. } => {
+            let at = chunk.start + error_pos;
+            let len = item
+                .get(error_pos..)
+                .and_then(|rest| rest.chars().next())
+                .map_or(0, char::len_utf8);
+            return SyntaxError::TooDeep {
+                span: Span::new(at, at + len),
+            };
+        }
     };
     // pest's attempt types are not exported: take what is needed right away.
     let attempts = error.parse_attempts().map(|a| {
@@ -79,12 +89,26 @@ pub(crate) fn syntax_error(error: &Error<Rule>, text: &str, chunk: &Chunk) -> Sy
     if found.text == "=" && expected.contains(&Expected::Operator) {
         return SyntaxError::AssignInExpression { span };
     }
-    let help = help(&expected, &found);
+    let expected_text = describe(&expected);
+    // An empty span at the very end of the input shows no marker: point at
+    // the last character instead.
+    let before = item.get(..pos).unwrap_or(item).trim_end();
+    let (span, label) = match before.chars().last() {
+        Some(last) if found.kind == FoundKind::End => {
+            let end = chunk.start + before.len();
+            (
+                Span::new(end - last.len_utf8(), end),
+                format!("expected {expected_text} after this"),
+            )
+        }
+        _ => (span, format!("expected {expected_text}")),
+    };
     SyntaxError::Unexpected {
-        expected: describe(&expected),
+        help: help(&expected, &expected_text, &found),
+        expected: expected_text,
         found: found.describe(at_end_of_file),
         span,
-        help,
+        label,
     }
 }
 
@@ -222,13 +246,10 @@ fn describe(expected: &BTreeSet<Expected>) -> String {
     }
 }
 
-fn help(expected: &BTreeSet<Expected>, found: &Found) -> Option<String> {
+fn help(expected: &BTreeSet<Expected>, expected_text: &str, found: &Found) -> String {
     let wants_name = expected.contains(&Expected::Name) || expected.contains(&Expected::Stage);
     if found.kind == FoundKind::Keyword && wants_name {
-        return Some(format!(
-            "`{}` is a reserved word; choose another name",
-            found.text
-        ));
+        return format!("`{}` is a reserved word; choose another name", found.text);
     }
     let operand_found = matches!(
         found.kind,
@@ -239,33 +260,49 @@ fn help(expected: &BTreeSet<Expected>, found: &Found) -> Option<String> {
             .into_iter()
             .find(|t| expected.contains(&Expected::Token(t)));
         if let Some(t) = missing {
-            return Some(format!("is a {t} missing before it?"));
+            return format!("is a {t} missing before it?");
         }
         if expected.contains(&Expected::Operator) && expected.contains(&Expected::End) {
-            return Some(
-                "put each item on its own line, or join the two with an operator".to_owned(),
-            );
+            return "put each item on its own line, or join the two with an operator".to_owned();
         }
         if expected.contains(&Expected::Operator) {
-            return Some("two values in a row need an operator between them".to_owned());
+            return "two values in a row need an operator between them".to_owned();
         }
     }
-    if found.kind == FoundKind::End && expected.contains(&Expected::Expression) {
-        return Some("the line ends in the middle of an expression: complete it".to_owned());
+    let spelled = match found.text {
+        "&&" | "&" => Some("and"),
+        "||" => Some("or"),
+        "!" => Some("not"),
+        _ => None,
+    };
+    if let Some(word) = spelled {
+        return format!("Gear spells this operator `{word}`");
+    }
+    if expected.contains(&Expected::Token("`then`"))
+        || expected.contains(&Expected::Token("`else`"))
+    {
+        return "an `if` has both branches: `if condition then a else b`".to_owned();
+    }
+    let wants_value =
+        expected.contains(&Expected::Expression) || expected.contains(&Expected::Argument);
+    if found.kind == FoundKind::End && wants_value {
+        return "the line ends in the middle of an expression: complete it".to_owned();
+    }
+    if found.text == "," && wants_value {
+        return "remove this `,`, or write a value before it".to_owned();
+    }
+    if matches!(found.text, ")" | "]" | "}") && wants_value {
+        return format!("a value is missing before `{}`", found.text);
     }
     if expected.contains(&Expected::Stage) {
-        return Some(
-            "a stage is a name with optional arguments, like `count` or `map(it)`".to_owned(),
-        );
+        return "a stage is a name with optional arguments, like `count` or `map(it)`".to_owned();
     }
     if expected.contains(&Expected::Item) {
-        return Some(
-            "a line starts an item: `let NAME = …`, `fn NAME(…) = …`, `python \"\"\"…\"\"\"`, \
+        return "a line starts an item: `let NAME = …`, `fn NAME(…) = …`, `python \"\"\"…\"\"\"`, \
              `requirements \"…\"`, or a pipeline like `keys | count | run`"
-                .to_owned(),
-        );
+            .to_owned();
     }
-    None
+    format!("write {expected_text} here")
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -321,7 +358,7 @@ const KEYWORDS: &[&str] = &[
     "register",
 ];
 
-const OPERATORS: &[&str] = &["...", "**", "//", "==", "!=", "<=", ">=", "f\""];
+const OPERATORS: &[&str] = &["...", "**", "//", "==", "!=", "<=", ">=", "&&", "||"];
 
 impl<'a> Found<'a> {
     /// The token at `pos` of the item text.

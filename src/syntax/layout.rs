@@ -10,6 +10,7 @@
 //! (unclosed brackets and strings, single quotes) are reported here, each with
 //! its own message; an item with such an error is not handed to pest.
 
+use super::build::MAX_DEPTH;
 use super::error::SyntaxError;
 use super::span::Span;
 
@@ -160,6 +161,16 @@ impl Scanner<'_> {
         let mut end = limit;
         let mut next = limit;
         while pos < limit {
+            if stack.len() > MAX_DEPTH
+                && !errors
+                    .iter()
+                    .any(|e| matches!(e, SyntaxError::TooDeep { .. }))
+            {
+                // Deeper than any expression may be: pest would recurse as deep.
+                errors.push(SyntaxError::TooDeep {
+                    span: Span::new(pos - 1, pos),
+                });
+            }
             let b = self.src[pos];
             if let Some(&Ctx::Str { quote, f, .. }) = stack.last() {
                 pos = self.string_byte(pos, b, quote, f, &mut stack, &mut errors);
@@ -172,7 +183,10 @@ impl Scanner<'_> {
                     self.blank(pos, pos + 1);
                     pos += 1;
                 }
-                b'#' => pos = self.skip_trivia(pos, false),
+                // Inside `{…}` of an f-string, `#` is text as in the rest of the
+                // string (and an error for the grammar), not a comment that
+                // would swallow the closing quote.
+                b'#' if !in_fexpr(&stack) => pos = self.skip_trivia(pos, false),
                 b'\n' => {
                     if stack.iter().any(|c| matches!(c, Ctx::Str { .. })) {
                         // A line break inside `{…}` of an f-string.
@@ -250,18 +264,19 @@ impl Scanner<'_> {
                         | SyntaxError::UnclosedFStringBrace { .. }
                 )
             });
-            for ctx in &stack {
-                if let Ctx::Bracket { open, pos } = *ctx {
-                    unclosed.get_or_insert(pos);
-                    if string_broke {
-                        continue;
-                    }
-                    errors.push(SyntaxError::UnclosedBracket {
-                        open: open as char,
-                        close: closer_of(open) as char,
-                        span: Span::new(pos, pos + 1),
-                    });
-                }
+            let mut open_brackets = stack.iter().filter_map(|c| match *c {
+                Ctx::Bracket { open, pos } => Some((open, pos)),
+                _ => None,
+            });
+            unclosed = open_brackets.clone().next().map(|(_, pos)| pos);
+            // The innermost one is where a closing bracket is missing first; the
+            // others are reported once it is fixed.
+            if let (false, Some((open, pos))) = (string_broke, open_brackets.next_back()) {
+                errors.push(SyntaxError::UnclosedBracket {
+                    open: open as char,
+                    close: closer_of(open) as char,
+                    span: Span::new(pos, pos + 1),
+                });
             }
             end = limit;
             next = limit;
@@ -524,16 +539,18 @@ fn close(b: u8, pos: usize, stack: &mut Vec<Ctx>, errors: &mut Vec<SyntaxError>)
                 span: Span::new(pos, pos + 1),
                 open_span: Span::new(open_pos, open_pos + 1),
             });
-            // `f(a, [b)`: the `)` closes the `(`, and the `[` was left open.
+            // One error is enough: in `f(a, [b)` the `)` closes the `(` and the
+            // `[` is dropped; in `(1]` the `]` was meant to close the `(`.
             let matching = stack
                 .iter()
                 .rposition(|c| matches!(c, Ctx::Bracket { open, .. } if closer_of(*open) == b));
             let barrier = stack
                 .iter()
                 .rposition(|c| !matches!(c, Ctx::Bracket { .. }));
-            if let Some(i) = matching {
-                if barrier.map_or(true, |j| j < i) {
-                    stack.truncate(i);
+            match matching {
+                Some(i) if barrier.map_or(true, |j| j < i) => stack.truncate(i),
+                _ => {
+                    stack.pop();
                 }
             }
         }
@@ -547,4 +564,66 @@ fn close(b: u8, pos: usize, stack: &mut Vec<Ctx>, errors: &mut Vec<SyntaxError>)
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::layout;
+
+    /// The items of `src` as the grammar sees them, one per line.
+    fn chunks(src: &str) -> Vec<String> {
+        let l = layout(src);
+        assert_eq!(l.text.len(), src.len(), "offsets must survive");
+        l.items
+            .iter()
+            .map(|c| l.text[c.start..c.end].to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn newlines_inside_brackets_become_spaces() {
+        assert_eq!(chunks("f(a,\n  b)\ng"), ["f(a,   b)", "g"]);
+        assert_eq!(chunks("x = {\r\n}\n"), ["x = {  }"]);
+    }
+
+    #[test]
+    fn comments_are_blanked_but_not_in_strings_or_python() {
+        assert_eq!(chunks("a # c\n\"#\" # d"), ["a", "\"#\""]);
+        let py = "python \"\"\"\n# kept\n(\n\"\"\"";
+        assert_eq!(chunks(py), [py]);
+    }
+
+    #[test]
+    fn continuation_joins_lines() {
+        assert_eq!(
+            chunks("a\n| b\n\n  # c\n  | d\ne"),
+            ["a | b          | d", "e"]
+        );
+        assert_eq!(chunks("a |\n\n b\nc"), ["a |   b", "c"]);
+    }
+
+    #[test]
+    fn a_trailing_pipe_before_an_item_keyword_does_not_join() {
+        assert_eq!(chunks("a |\nlet b = 1"), ["a |", "let b = 1"]);
+        assert_eq!(
+            chunks("a |\npython \"\"\"x\"\"\""),
+            ["a |", "python \"\"\"x\"\"\""]
+        );
+        assert_eq!(chunks("a |\npython(g)"), ["a | python(g)"]);
+    }
+
+    #[test]
+    fn brackets_inside_strings_and_f_strings_do_not_count() {
+        assert_eq!(chunks("f(\")\")\ng"), ["f(\")\")", "g"]);
+        assert_eq!(chunks("f\"{g(\"}\")}\"\nh"), ["f\"{g(\"}\")}\"", "h"]);
+        assert_eq!(chunks("x = \"\\\"(\"\ny"), ["x = \"\\\"(\"", "y"]);
+    }
+
+    #[test]
+    fn an_unclosed_bracket_stops_at_the_next_item_line() {
+        let l = layout("f(a\n  | b\nlet c = 1\n");
+        assert_eq!(l.items.len(), 2);
+        assert_eq!(l.items[0].errors.len(), 1);
+        assert!(l.items[1].errors.is_empty());
+    }
 }

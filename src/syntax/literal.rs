@@ -120,3 +120,51 @@ pub(crate) fn float(raw: &str, span: Span, errors: &mut Vec<SyntaxError>) -> f64
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(raw: &str, fstring: bool) -> String {
+        let mut errors = Vec::new();
+        let value = unescape(raw, 0, fstring, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        value
+    }
+
+    #[test]
+    fn every_escape() {
+        assert_eq!(
+            ok(r#"\\ \" \n \r \t \0 \u{1F600} \u{41} \u{00e9}"#, false),
+            "\\ \" \n \r \t \0 😀 A é"
+        );
+    }
+
+    #[test]
+    fn braces_are_doubled_only_in_f_strings() {
+        assert_eq!(ok("{{a}}", true), "{a}");
+        assert_eq!(ok("{{a}}", false), "{{a}}");
+    }
+
+    #[test]
+    fn errors_point_at_the_escape() {
+        let mut errors = Vec::new();
+        let value = unescape(r"ab\qc\u{D800}", 10, false, &mut errors);
+        assert_eq!(value, "abc");
+        assert_eq!(errors[0].span(), Span::new(12, 14));
+        assert_eq!(errors[1].span(), Span::new(15, 23));
+    }
+
+    #[test]
+    fn numbers() {
+        let mut errors = Vec::new();
+        let span = Span::new(0, 1);
+        assert_eq!(int("1_000", span, &mut errors), 1000);
+        assert_eq!(int("9223372036854775807", span, &mut errors), i64::MAX);
+        assert_eq!(float("1e-3", span, &mut errors), 0.001);
+        assert!(errors.is_empty());
+        int("9223372036854775808", span, &mut errors);
+        float("1e309", span, &mut errors);
+        assert_eq!(errors.len(), 2);
+    }
+}

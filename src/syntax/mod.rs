@@ -1,6 +1,12 @@
 //! Stage 1: source text → [`ast::Module`]. Knows the grammar, nothing about types.
+//!
+//! [`parse`] takes any text without panicking: every mistake comes back as a
+//! [`SyntaxError`].
+
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod ast;
+mod build;
 mod error;
 mod expected;
 mod layout;
