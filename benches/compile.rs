@@ -8,7 +8,9 @@ fn big_source(target_bytes: usize) -> String {
     let mut s = String::from("python \"\"\"\ndef helper(x):\n    return x\n\"\"\"\n");
     let mut i = 0;
     while s.len() < target_bytes {
-        s.push_str(&format!("let LIMIT_{i} = {i}\nfn scale_{i}(x) = x * {i} + LIMIT_{i}\n"));
+        s.push_str(&format!(
+            "let LIMIT_{i} = {i}\nfn scale_{i}(x) = x * {i} + LIMIT_{i}\n"
+        ));
         s.push_str(&format!(
             "keys(\"user:{i}:*\", key_types = [\"hash\"]) | filter(value.get(\"age\", \"0\") != \"\") | map(scale_{i}(int(value[\"age\"]))) | groupby(str(it % 7), 0, |acc, r| acc + r) | register\n"
         ));

@@ -41,7 +41,9 @@ pub struct PipelineInfo {
 impl Compiled {
     /// The `run` pipeline, if the file has one.
     pub fn run_pipeline(&self) -> Option<&PipelineInfo> {
-        self.pipelines.iter().find(|p| p.terminal == TerminalKind::Run)
+        self.pipelines
+            .iter()
+            .find(|p| p.terminal == TerminalKind::Run)
     }
 }
 
@@ -53,7 +55,11 @@ pub fn source_to_ast(source: &str) -> Result<ast::Module, Vec<Diagnostic>> {
 /// Stage 2: check. Returns the program and its warnings, or every diagnostic.
 pub fn ast_to_ir(module: &ast::Module) -> Result<(ir::Program, Vec<Diagnostic>), Vec<Diagnostic>> {
     let checked = check::check(module);
-    let diagnostics: Vec<Diagnostic> = checked.diagnostics.into_iter().map(Diagnostic::from).collect();
+    let diagnostics: Vec<Diagnostic> = checked
+        .diagnostics
+        .into_iter()
+        .map(Diagnostic::from)
+        .collect();
     match checked.program {
         Some(program) => Ok((program, diagnostics)),
         None => Err(diagnostics),

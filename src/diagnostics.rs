@@ -50,10 +50,15 @@ pub fn render(diagnostics: &[Diagnostic], file: &str, source: &str, style: Style
         Style::Plain => GraphicalTheme::unicode_nocolor(),
         Style::Color => GraphicalTheme::unicode(),
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(if style == Style::Plain { 80 } else { 100 });
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(if style == Style::Plain {
+        80
+    } else {
+        100
+    });
     let mut out = String::new();
     for d in diagnostics {
-        let report = miette::Report::new(d.clone()).with_source_code(NamedSource::new(file, source.to_string()));
+        let report = miette::Report::new(d.clone())
+            .with_source_code(NamedSource::new(file, source.to_string()));
         let mut text = String::new();
         if handler.render_report(&mut text, report.as_ref()).is_err() {
             text = format!("{d}\n");
@@ -67,7 +72,13 @@ pub fn render(diagnostics: &[Diagnostic], file: &str, source: &str, style: Style
 pub fn summary(diagnostics: &[Diagnostic]) -> String {
     let warnings = diagnostics.iter().filter(|d| d.is_warning()).count();
     let errors = diagnostics.len() - warnings;
-    let plural = |n: usize, w: &str| if n == 1 { format!("1 {w}") } else { format!("{n} {w}s") };
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("1 {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
     match (errors, warnings) {
         (0, w) => plural(w, "warning"),
         (e, 0) => plural(e, "error"),

@@ -119,19 +119,43 @@ pub struct Op {
 pub enum OpKind {
     Map(Callback),
     /// `to_list`: the callback's value is not statically a Python list, so it is wrapped in `list()`.
-    FlatMap { callback: Callback, to_list: bool },
+    FlatMap {
+        callback: Callback,
+        to_list: bool,
+    },
     Filter(Callback),
     Foreach(Callback),
     Accumulate(Fold),
-    LocalGroupBy { key: Callback, fold: Fold },
-    GroupBy { key: Callback, fold: Fold },
-    BatchGroupBy { key: Callback, reducer: Callback },
-    Aggregate { fold: Fold, combine: Option<Reducer> },
-    AggregateBy { key: Callback, fold: Fold, combine: Option<Reducer> },
+    LocalGroupBy {
+        key: Callback,
+        fold: Fold,
+    },
+    GroupBy {
+        key: Callback,
+        fold: Fold,
+    },
+    BatchGroupBy {
+        key: Callback,
+        reducer: Callback,
+    },
+    Aggregate {
+        fold: Fold,
+        combine: Option<Reducer>,
+    },
+    AggregateBy {
+        key: Callback,
+        fold: Fold,
+        combine: Option<Reducer>,
+    },
     Repartition(Callback),
     Collect,
-    Limit { length: TExpr, offset: Option<TExpr> },
-    Sort { reverse: bool },
+    Limit {
+        length: TExpr,
+        offset: Option<TExpr>,
+    },
+    Sort {
+        reverse: bool,
+    },
     Distinct,
     Count,
     CountBy(Option<Callback>),

@@ -16,7 +16,9 @@ fn gearc(args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .expect("gearc");
     let mut input = child.stdin.take().expect("stdin");
-    input.write_all(stdin.unwrap_or("").as_bytes()).expect("write");
+    input
+        .write_all(stdin.unwrap_or("").as_bytes())
+        .expect("write");
     drop(input);
     child.wait_with_output().expect("output")
 }
@@ -30,7 +32,9 @@ fn compile_prints_the_module_that_the_library_makes() {
     let out = gearc(&["compile", "examples/fighters.gear"], None);
     assert!(out.status.success());
     let source = std::fs::read_to_string(support::root().join("examples/fighters.gear")).unwrap();
-    let expected = gearc::compile(&source, "examples/fighters.gear").unwrap().python;
+    let expected = gearc::compile(&source, "examples/fighters.gear")
+        .unwrap()
+        .python;
     assert_eq!(text(&out.stdout), expected);
 }
 
@@ -38,10 +42,20 @@ fn compile_prints_the_module_that_the_library_makes() {
 fn compile_writes_to_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.py");
-    let out = gearc(&["compile", "examples/fighters.gear", "-o", path.to_str().unwrap()], None);
+    let out = gearc(
+        &[
+            "compile",
+            "examples/fighters.gear",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+        None,
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(out.stdout.is_empty());
-    assert!(std::fs::read_to_string(&path).unwrap().contains("GB(\"KeysReader\")"));
+    assert!(std::fs::read_to_string(&path)
+        .unwrap()
+        .contains("GB(\"KeysReader\")"));
 }
 
 #[test]
@@ -58,7 +72,10 @@ fn compile_errors_exit_1_with_the_diagnostic() {
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     let err = text(&out.stderr);
-    assert!(err.contains("unknown operation `mapp`") && err.contains("did you mean `map`?"), "{err}");
+    assert!(
+        err.contains("unknown operation `mapp`") && err.contains("did you mean `map`?"),
+        "{err}"
+    );
     assert!(err.contains("<stdin>: 1 error"), "{err}");
 }
 
@@ -73,7 +90,14 @@ fn check_is_clean_on_examples_and_fails_on_errors() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
 
-    let out = gearc(&["check", "tests/errors/second_run.gear", "examples/fighters.gear"], None);
+    let out = gearc(
+        &[
+            "check",
+            "tests/errors/second_run.gear",
+            "examples/fighters.gear",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(1));
 }
 
@@ -99,5 +123,8 @@ fn help_has_an_example_per_command_and_version_prints() {
         assert!(text(&out.stdout).contains("Example:"), "{cmd}");
     }
     let out = gearc(&["--version"], None);
-    assert_eq!(text(&out.stdout).trim(), format!("gearc {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("gearc {}", env!("CARGO_PKG_VERSION"))
+    );
 }

@@ -10,7 +10,10 @@ use support::RedisServer;
 
 fn gearc(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gearc"));
-    cmd.args(args).current_dir(support::root()).env_remove("REDIS_URL").env("NO_COLOR", "1");
+    cmd.args(args)
+        .current_dir(support::root())
+        .env_remove("REDIS_URL")
+        .env("NO_COLOR", "1");
     for (k, v) in envs {
         cmd.env(k, v);
     }
@@ -33,14 +36,27 @@ fn stderr(o: &Output) -> String {
 }
 
 fn assert_ok(o: &Output) {
-    assert!(o.status.success(), "exit {:?}\nstdout:\n{}\nstderr:\n{}", o.status.code(), stdout(o), stderr(o));
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        stdout(o),
+        stderr(o)
+    );
 }
 
 #[test]
 fn fighters_sum_is_1337() {
     let server = RedisServer::start();
     let mut con = server.con();
-    let _: () = con.mset(&[("Foo-fighter", "2021"), ("Bar-fighter", "63"), ("Baz-fighter", "-747"), ("not-a-fight", "5")]).unwrap();
+    let _: () = con
+        .mset(&[
+            ("Foo-fighter", "2021"),
+            ("Bar-fighter", "63"),
+            ("Baz-fighter", "-747"),
+            ("not-a-fight", "5"),
+        ])
+        .unwrap();
     let out = run_local(&server, "examples/fighters.gear", &[]);
     assert_ok(&out);
     assert_eq!(stdout(&out), "1337\n");
@@ -62,7 +78,10 @@ fn word_count_counts_each_word() {
     let _: () = con.set("s2", "the dog").unwrap();
     let out = run_local(&server, "examples/word_count.gear", &[]);
     assert_ok(&out);
-    assert_eq!(stdout(&out), "key  value\ncat  1\ndog  1\nmat  1\non   1\nsat  1\nthe  3\n");
+    assert_eq!(
+        stdout(&out),
+        "key  value\ncat  1\ndog  1\nmat  1\non   1\nsat  1\nthe  3\n"
+    );
 }
 
 #[test]
@@ -71,16 +90,33 @@ fn word_count_as_json_lines() {
     let _: () = server.con().set("s1", "a b a").unwrap();
     let out = run_local(&server, "examples/word_count.gear", &["--json"]);
     assert_ok(&out);
-    let mut lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let mut lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     lines.sort_by_key(|v| v["key"].as_str().unwrap_or_default().to_string());
-    assert_eq!(lines, vec![serde_json::json!({"key": "a", "value": 2}), serde_json::json!({"key": "b", "value": 1})]);
+    assert_eq!(
+        lines,
+        vec![
+            serde_json::json!({"key": "a", "value": 2}),
+            serde_json::json!({"key": "b", "value": 1})
+        ]
+    );
 }
 
 #[test]
 fn delete_by_prefix_deletes_exactly_those_keys() {
     let server = RedisServer::start();
     let mut con = server.con();
-    let _: () = con.mset(&[("delete_me:1", "a"), ("delete_me:2", "b"), ("delete_me:3", "c"), ("keep:1", "d"), ("delete_me", "e")]).unwrap();
+    let _: () = con
+        .mset(&[
+            ("delete_me:1", "a"),
+            ("delete_me:2", "b"),
+            ("delete_me:3", "c"),
+            ("keep:1", "d"),
+            ("delete_me", "e"),
+        ])
+        .unwrap();
     let out = run_local(&server, "examples/delete_by_prefix.gear", &[]);
     assert_ok(&out);
     assert_eq!(stdout(&out), "3\n");
@@ -110,7 +146,14 @@ fn monte_carlo_estimates_pi() {
 fn top_scores_highest_first() {
     let server = RedisServer::start();
     let mut con = server.con();
-    let _: () = con.mset(&[("score:a", "10"), ("score:b", "50"), ("score:c", "30"), ("score:d", "40")]).unwrap();
+    let _: () = con
+        .mset(&[
+            ("score:a", "10"),
+            ("score:b", "50"),
+            ("score:c", "30"),
+            ("score:d", "40"),
+        ])
+        .unwrap();
     let _: () = con.hset("score:h", "x", "1000").unwrap();
     let out = run_local(&server, "examples/top_scores.gear", &[]);
     assert_ok(&out);
@@ -118,9 +161,15 @@ fn top_scores_highest_first() {
 }
 
 fn seed_users(con: &mut redis::Connection) {
-    let _: () = con.hset_multiple("user:1", &[("country", "NL"), ("age", "30")]).unwrap();
-    let _: () = con.hset_multiple("user:2", &[("country", "NL"), ("age", "12")]).unwrap();
-    let _: () = con.hset_multiple("user:3", &[("country", "DE"), ("age", "40")]).unwrap();
+    let _: () = con
+        .hset_multiple("user:1", &[("country", "NL"), ("age", "30")])
+        .unwrap();
+    let _: () = con
+        .hset_multiple("user:2", &[("country", "NL"), ("age", "12")])
+        .unwrap();
+    let _: () = con
+        .hset_multiple("user:3", &[("country", "DE"), ("age", "40")])
+        .unwrap();
     let _: () = con.hset_multiple("user:4", &[("age", "6")]).unwrap();
     let _: () = con.set("user:count", "4").unwrap();
 }
@@ -131,7 +180,10 @@ fn age_by_country_groups_hashes() {
     seed_users(&mut server.con());
     let out = run_local(&server, "examples/age_by_country.gear", &[]);
     assert_ok(&out);
-    assert_eq!(stdout(&out), "key      value\nDE       40\nNL       42\nunknown  6\n");
+    assert_eq!(
+        stdout(&out),
+        "key      value\nDE       40\nNL       42\nunknown  6\n"
+    );
 }
 
 #[test]
@@ -146,7 +198,10 @@ fn average_age_of_hashes() {
 #[test]
 fn sum_of_squares_with_a_combiner() {
     let server = RedisServer::start();
-    let _: () = server.con().mset(&[("n:1", "1"), ("n:2", "2"), ("n:3", "3")]).unwrap();
+    let _: () = server
+        .con()
+        .mset(&[("n:1", "1"), ("n:2", "2"), ("n:3", "3")])
+        .unwrap();
     let out = run_local(&server, "examples/sum_of_squares.gear", &[]);
     assert_ok(&out);
     assert_eq!(stdout(&out), "14\n");
@@ -169,13 +224,22 @@ fn distinct_types_in_order() {
 #[test]
 fn a_failing_callback_shows_results_then_the_gear_span() {
     let server = RedisServer::start();
-    let _: () = server.con().mset(&[("Foo-fighter", "2021"), ("Bad-fighter", "lots")]).unwrap();
+    let _: () = server
+        .con()
+        .mset(&[("Foo-fighter", "2021"), ("Bad-fighter", "lots")])
+        .unwrap();
     let out = run_local(&server, "examples/fighters.gear", &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(stdout(&out), "2021\n");
     let err = stderr(&out);
-    assert!(err.contains("ValueError: invalid literal for int()"), "{err}");
-    assert!(err.contains("fighters.gear:3:21"), "the error points at map(int(value)): {err}");
+    assert!(
+        err.contains("ValueError: invalid literal for int()"),
+        "{err}"
+    );
+    assert!(
+        err.contains("fighters.gear:3:21"),
+        "the error points at map(int(value)): {err}"
+    );
     assert!(err.contains("results above are incomplete"), "{err}");
 }
 
@@ -200,7 +264,11 @@ fn register_only_files_are_reported_not_run() {
     let server = RedisServer::start();
     let out = run_local(&server, "examples/automatic_expiry.gear", &[]);
     assert_ok(&out);
-    assert!(stdout(&out).contains("not run locally (register)"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("not run locally (register)"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -208,7 +276,10 @@ fn unreachable_redis_names_the_url() {
     let server = RedisServer::start();
     let url = format!("redis://127.0.0.1:{}", server.port);
     drop(server);
-    let out = gearc(&["run", "--local", "examples/fighters.gear", "--url", &url], &[]);
+    let out = gearc(
+        &["run", "--local", "examples/fighters.gear", "--url", &url],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains(&url), "{}", stderr(&out));
     assert!(!stderr(&out).contains("Traceback"), "{}", stderr(&out));
@@ -216,14 +287,25 @@ fn unreachable_redis_names_the_url() {
 
 #[test]
 fn missing_python_is_a_clear_error() {
-    let out = gearc(&["run", "--local", "examples/fighters.gear"], &[("GEARC_PYTHON", "/nonexistent/python3")]);
+    let out = gearc(
+        &["run", "--local", "examples/fighters.gear"],
+        &[("GEARC_PYTHON", "/nonexistent/python3")],
+    );
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("/nonexistent/python3"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("/nonexistent/python3"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn a_file_that_does_not_compile_is_not_run() {
     let out = gearc(&["run", "--local", "tests/errors/unknown_reader.gear"], &[]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("unknown reader `key`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown reader `key`"),
+        "{}",
+        stderr(&out)
+    );
 }

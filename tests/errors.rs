@@ -23,7 +23,10 @@ fn error_corpus_renders_reviewed_diagnostics() {
                 compiled.warnings
             }
             Err(diags) => {
-                assert!(!file.starts_with("warn_"), "{file} should only warn: {diags:?}");
+                assert!(
+                    !file.starts_with("warn_"),
+                    "{file} should only warn: {diags:?}"
+                );
                 assert!(diags.iter().any(|d| !d.is_warning()));
                 diags
             }
@@ -56,7 +59,10 @@ fn diagnostic_codes_are_distinct_per_kind() {
         ("keys_only_field", "gearc::check::unknown_name"),
         ("command_run", "gearc::check::unsupported_terminal"),
         ("keys_only_register", "gearc::check::unsupported_terminal"),
-        ("event_types_with_run", "gearc::check::argument_not_for_terminal"),
+        (
+            "event_types_with_run",
+            "gearc::check::argument_not_for_terminal",
+        ),
         ("invalid_mode", "gearc::check::invalid_value"),
         ("invalid_key_type", "gearc::check::invalid_value"),
         ("missing_terminal", "gearc::check::missing_terminal"),
@@ -69,20 +75,26 @@ fn diagnostic_codes_are_distinct_per_kind() {
         ("warn_event_never_fires", "gearc::check::event_never_fires"),
     ];
     for (file, code) in cases {
-        let path = support::root().join("tests/errors").join(format!("{file}.gear"));
+        let path = support::root()
+            .join("tests/errors")
+            .join(format!("{file}.gear"));
         let source = fs::read_to_string(&path).expect("corpus file");
         let diags = match gearc::compile(&source, file) {
             Ok(c) => c.warnings,
             Err(d) => d,
         };
         let codes: Vec<String> = diags.iter().map(|d| d.code_text()).collect();
-        assert!(codes.iter().any(|c| c == code), "{file}: expected {code}, got {codes:?}");
+        assert!(
+            codes.iter().any(|c| c == code),
+            "{file}: expected {code}, got {codes:?}"
+        );
     }
 }
 
 #[test]
 fn several_errors_are_all_reported() {
-    let source = fs::read_to_string(support::root().join("tests/errors/several_errors.gear")).expect("file");
+    let source =
+        fs::read_to_string(support::root().join("tests/errors/several_errors.gear")).expect("file");
     let diags = gearc::compile(&source, "several_errors.gear").expect_err("has errors");
     assert!(diags.len() >= 3, "{diags:?}");
 }

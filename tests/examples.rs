@@ -15,9 +15,16 @@ fn examples_compile_to_reviewed_python() {
         let source = fs::read_to_string(path).expect("example");
         let name = format!("examples/{}", path.file_name().unwrap().to_string_lossy());
         let compiled = gearc::compile(&source, &name).unwrap_or_else(|d| {
-            panic!("{name} does not compile:\n{}", gearc::diagnostics::render(&d, &name, &source, gearc::diagnostics::Style::Plain))
+            panic!(
+                "{name} does not compile:\n{}",
+                gearc::diagnostics::render(&d, &name, &source, gearc::diagnostics::Style::Plain)
+            )
         });
-        assert!(compiled.warnings.is_empty(), "{name} has warnings: {:?}", compiled.warnings);
+        assert!(
+            compiled.warnings.is_empty(),
+            "{name} has warnings: {:?}",
+            compiled.warnings
+        );
         support::check_python37_syntax(&compiled.python).unwrap_or_else(|e| panic!("{name}: {e}"));
         insta::with_settings!({ description => source.clone(), omit_expression => true }, {
             insta::assert_snapshot!("python", compiled.python);

@@ -11,12 +11,18 @@ use serde_json::{json, Value};
 /// returns the JSON of the named constants.
 fn evaluate(source: &str, names: &[&str]) -> Vec<Value> {
     let compiled = gearc::compile(source, "t.gear").unwrap_or_else(|d| {
-        panic!("{}", gearc::diagnostics::render(&d, "t.gear", source, gearc::diagnostics::Style::Plain))
+        panic!(
+            "{}",
+            gearc::diagnostics::render(&d, "t.gear", source, gearc::diagnostics::Style::Plain)
+        )
     });
     support::check_python37_syntax(&compiled.python).expect("Python 3.7 syntax");
     let mut program = compiled.python.clone();
     let list: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-    program.push_str(&format!("import json as _j\nprint(_j.dumps([{}]))\n", list.join(", ")));
+    program.push_str(&format!(
+        "import json as _j\nprint(_j.dumps([{}]))\n",
+        list.join(", ")
+    ));
     let (ok, out) = support::run_python(Path::new("python3"), &["-"], &program);
     assert!(ok, "python3 failed:\n{out}\n---\n{program}");
     serde_json::from_str(out.trim()).expect("json")
@@ -43,7 +49,10 @@ fn precedence_survives_lowering() {
         ("(1 < 2) == true", json!(true)),
         ("1 < 2 == true", json!(true)),
         ("\"a\" in [\"a\"] and 3 not in [1, 2]", json!(true)),
-        ("if 1 > 2 then \"x\" else if 2 > 1 then \"y\" else \"z\"", json!("y")),
+        (
+            "if 1 > 2 then \"x\" else if 2 > 1 then \"y\" else \"z\"",
+            json!("y"),
+        ),
         ("(if true then 1 else 2) + 10", json!(11)),
         ("[1, 2, 3][1:][0]", json!(2)),
         ("{\"a\": [1, 2]}.a[1]", json!(2)),
@@ -51,7 +60,10 @@ fn precedence_survives_lowering() {
         ("f\"{1 + 1}{{}}{\"q\"}\"", json!("2{}q")),
         ("sorted([3, 1, 2], reverse = true)", json!([3, 2, 1])),
         ("range(3)", json!([0, 1, 2])),
-        ("pairs({\"a\": \"1\", \"b\": \"2\"})", json!(["a", "1", "b", "2"])),
+        (
+            "pairs({\"a\": \"1\", \"b\": \"2\"})",
+            json!(["a", "1", "b", "2"]),
+        ),
         ("{\"x\": 1}.keys()", json!(["x"])),
         ("min(3, 1, 2) + max([4, 5])", json!(6)),
         ("round(2.567, 1)", json!(2.6)),
@@ -101,15 +113,35 @@ fn output_has_one_operation_per_line_with_its_location() {
     let source = "keys(\"*-fighter\")\n  | map(int(value))\n  | aggregate(0, add)\n  | run\n";
     let compiled = gearc::compile(source, "f.gear").expect("compiles");
     let lines: Vec<&str> = compiled.python.lines().collect();
-    let map_line = lines.iter().position(|l| l.contains(".map(lambda it: int(")).expect("map line") + 1;
-    assert!(lines[map_line - 1].ends_with("# f.gear:2:5"), "{}", lines[map_line - 1]);
+    let map_line = lines
+        .iter()
+        .position(|l| l.contains(".map(lambda it: int("))
+        .expect("map line")
+        + 1;
+    assert!(
+        lines[map_line - 1].ends_with("# f.gear:2:5"),
+        "{}",
+        lines[map_line - 1]
+    );
     let span = compiled.line_map.span(map_line).expect("mapped");
     assert_eq!(&source[span.start..span.end], "map(int(value))");
 }
 
 #[test]
 fn reducers_start_from_the_zero_only_for_none() {
-    let compiled = gearc::compile("keys_only | map(len(it)) | aggregate(1, mul) | run", "m.gear").expect("compiles");
-    assert!(compiled.python.contains("(1 if acc is None else acc) * it"), "{}", compiled.python);
-    assert!(!compiled.python.contains("if acc else"), "{}", compiled.python);
+    let compiled = gearc::compile(
+        "keys_only | map(len(it)) | aggregate(1, mul) | run",
+        "m.gear",
+    )
+    .expect("compiles");
+    assert!(
+        compiled.python.contains("(1 if acc is None else acc) * it"),
+        "{}",
+        compiled.python
+    );
+    assert!(
+        !compiled.python.contains("if acc else"),
+        "{}",
+        compiled.python
+    );
 }

@@ -75,7 +75,10 @@ pub fn lookup(name: &str) -> Option<Signature> {
         "log" => sig(Builtin::Log, const { &[req("message"), opt("level")] }),
         "hashtag" => sig(Builtin::Hashtag, const { &[] }),
         "config_get" => sig(Builtin::ConfigGet, const { &[req("key")] }),
-        "gears_config_get" => sig(Builtin::GearsConfigGet, const { &[req("key"), opt("default")] }),
+        "gears_config_get" => sig(
+            Builtin::GearsConfigGet,
+            const { &[req("key"), opt("default")] },
+        ),
         "time" => sig(Builtin::Time, const { &[] }),
         _ => return None,
     })

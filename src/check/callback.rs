@@ -13,7 +13,12 @@ use crate::syntax::Span;
 impl Checker {
     /// An argument applied to each record: `map(int(value))`, `map(|r| r + 1)`, `filter(inside)`.
     /// Returns the callback and the type of its result.
-    pub(super) fn callback(&mut self, e: &ast::Expr, record: &Type, what: &str) -> (Callback, Type) {
+    pub(super) fn callback(
+        &mut self,
+        e: &ast::Expr,
+        record: &Type,
+        what: &str,
+    ) -> (Callback, Type) {
         match &e.kind {
             ExprKind::Lambda { params, body } => {
                 if params.len() != 1 {
@@ -25,14 +30,30 @@ impl Checker {
                         help: "the lambda receives the record: `|r| …`".to_string(),
                     });
                 }
-                let typed = params.iter().map(|p| (p.name.clone(), record.clone())).collect();
+                let typed = params
+                    .iter()
+                    .map(|p| (p.name.clone(), record.clone()))
+                    .collect();
                 let (params, body) = self.lambda_body(typed, body, &Scope::default());
                 let ty = body.ty.clone();
-                (Callback::Lambda { params, body, span: e.span }, ty)
+                (
+                    Callback::Lambda {
+                        params,
+                        body,
+                        span: e.span,
+                    },
+                    ty,
+                )
             }
             ExprKind::Name(name) if self.is_function_name(name, record) => {
                 let ty = self.apply_function(name, e.span, vec![record.clone()], what);
-                (Callback::Function { name: name.clone(), span: e.span }, ty)
+                (
+                    Callback::Function {
+                        name: name.clone(),
+                        span: e.span,
+                    },
+                    ty,
+                )
             }
             _ => {
                 let t = self.expr(e, &Scope::record(record));
@@ -102,10 +123,7 @@ impl Checker {
                             "a reducer receives the accumulator and the record: `|acc, r| …`".to_string()
                         },
                     });
-                    return (
-                        Reducer::Named(NamedReducer::Add),
-                        Type::Any,
-                    );
+                    return (Reducer::Named(NamedReducer::Add), Type::Any);
                 }
                 let mut types = vec![acc.clone(), record.clone()];
                 if takes_key {
@@ -114,8 +132,18 @@ impl Checker {
                 let typed = params.iter().map(|p| p.name.clone()).zip(types).collect();
                 let (params, body) = self.lambda_body(typed, body, &Scope::default());
                 let ty = self.fold_result(acc, &body.ty, body.span, what);
-                let callback = Callback::Lambda { params, body, span: e.span };
-                return (Reducer::Callback { callback, takes_key }, ty);
+                let callback = Callback::Lambda {
+                    params,
+                    body,
+                    span: e.span,
+                };
+                return (
+                    Reducer::Callback {
+                        callback,
+                        takes_key,
+                    },
+                    ty,
+                );
             }
             _ => {}
         }
@@ -129,21 +157,40 @@ impl Checker {
                 }
                 let body_ty = self.apply_function(name, e.span, args, what);
                 let ty = self.fold_result(acc, &body_ty, e.span, what);
-                let callback = Callback::Function { name: name.clone(), span: e.span };
-                return (Reducer::Callback { callback, takes_key }, ty);
+                let callback = Callback::Function {
+                    name: name.clone(),
+                    span: e.span,
+                };
+                return (
+                    Reducer::Callback {
+                        callback,
+                        takes_key,
+                    },
+                    ty,
+                );
             }
         }
         self.error(CheckError::ArgumentType {
             what: format!("the reducer of {what}"),
-            expected: "`add`, `mul`, `min`, `max`, a lambda `|acc, r| …` or a function name".to_string(),
+            expected: "`add`, `mul`, `min`, `max`, a lambda `|acc, r| …` or a function name"
+                .to_string(),
             found: "another expression".to_string(),
             span: e.span,
-            help: Some("for example `aggregate(0, add)` or `aggregate(0, |acc, r| acc + r * r)`".to_string()),
+            help: Some(
+                "for example `aggregate(0, add)` or `aggregate(0, |acc, r| acc + r * r)`"
+                    .to_string(),
+            ),
         });
         (Reducer::Named(NamedReducer::Add), Type::Any)
     }
 
-    fn named_reducer_type(&mut self, named: NamedReducer, zero: &TExpr, record: &Type, span: Span) -> Type {
+    fn named_reducer_type(
+        &mut self,
+        named: NamedReducer,
+        zero: &TExpr,
+        record: &Type,
+        span: Span,
+    ) -> Type {
         let acc = &zero.ty;
         let op = match named {
             NamedReducer::Add => BinaryOp::Add,

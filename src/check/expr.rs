@@ -69,7 +69,11 @@ impl Checker {
                 let value = join_all(entries.iter().map(|(_, v)| &v.ty));
                 (TExprKind::Dict(entries), Type::dict(key, value))
             }
-            ExprKind::Unary { op, op_span, operand } => {
+            ExprKind::Unary {
+                op,
+                op_span,
+                operand,
+            } => {
                 let operand = self.expr(operand, scope);
                 let ty = match op {
                     UnaryOp::Not => Type::Bool,
@@ -336,9 +340,16 @@ impl Checker {
                 callee: Box::new(callee),
                 args,
             };
-            return TExpr { kind, ty: Type::Any, span };
+            return TExpr {
+                kind,
+                ty: Type::Any,
+                span,
+            };
         };
-        let shadowed = scope.record.as_ref().is_some_and(|r| r.field(name).is_some())
+        let shadowed = scope
+            .record
+            .as_ref()
+            .is_some_and(|r| r.field(name).is_some())
             || scope.local(name).is_some();
         if !shadowed {
             if let Some(def) = self.globals.get(name).cloned() {
@@ -354,7 +365,11 @@ impl Checker {
                     name: name.clone(),
                     args,
                 };
-                return TExpr { kind, ty: Type::Any, span };
+                return TExpr {
+                    kind,
+                    ty: Type::Any,
+                    span,
+                };
             }
         }
         let callee = self.expr(callee, scope);
@@ -363,7 +378,11 @@ impl Checker {
             callee: Box::new(callee),
             args,
         };
-        TExpr { kind, ty: Type::Any, span }
+        TExpr {
+            kind,
+            ty: Type::Any,
+            span,
+        }
     }
 
     fn unknown_function(&mut self, name: &str, span: Span, scope: &Scope) {
@@ -372,7 +391,12 @@ impl Checker {
         candidates.extend(scope.locals.iter().map(|(n, _)| n.as_str()));
         let help = suggest::nearest(name, candidates.iter().copied())
             .map(|s| format!("did you mean `{s}`?"))
-            .or_else(|| Some("define it with `fn NAME(…) = …` or in a `python \"\"\"…\"\"\"` block".to_string()));
+            .or_else(|| {
+                Some(
+                    "define it with `fn NAME(…) = …` or in a `python \"\"\"…\"\"\"` block"
+                        .to_string(),
+                )
+            });
         self.error(CheckError::UnknownName {
             name: name.to_string(),
             span,
@@ -394,7 +418,10 @@ impl Checker {
         let has_spread = targs.iter().any(|a| matches!(a, TArg::Spread(_)));
         let ty = match global {
             Global::Fn { params, body } => {
-                let positional = targs.iter().filter(|a| matches!(a, TArg::Positional(_))).count();
+                let positional = targs
+                    .iter()
+                    .filter(|a| matches!(a, TArg::Positional(_)))
+                    .count();
                 let named: Vec<&String> = targs
                     .iter()
                     .filter_map(|a| match a {
@@ -478,8 +505,17 @@ impl Checker {
 
     /// The result type of a `fn` for these argument types: its body re-checked
     /// with them, silently (its own mistakes were reported at its definition).
-    pub(super) fn fn_result(&mut self, name: &str, params: &[String], body: &ast::Expr, arg_types: Vec<Type>) -> Type {
-        let key = (name.to_string(), arg_types.iter().map(Type::to_string).collect::<Vec<_>>());
+    pub(super) fn fn_result(
+        &mut self,
+        name: &str,
+        params: &[String],
+        body: &ast::Expr,
+        arg_types: Vec<Type>,
+    ) -> Type {
+        let key = (
+            name.to_string(),
+            arg_types.iter().map(Type::to_string).collect::<Vec<_>>(),
+        );
         if let Some(t) = self.fn_results.get(&key) {
             return t.clone();
         }
@@ -571,7 +607,11 @@ impl Checker {
             Builtin::Int | Builtin::Float => {
                 if let Some(x) = first {
                     if !scalar.iter().any(|t| x.ty.fits(t)) {
-                        self.type_error(&format!("the argument of `{name}`"), "a number or a str", x);
+                        self.type_error(
+                            &format!("the argument of `{name}`"),
+                            "a number or a str",
+                            x,
+                        );
                     }
                 }
                 if builtin == Builtin::Int {
@@ -613,7 +653,11 @@ impl Checker {
                     return match only.ty.element() {
                         Some(t) => t,
                         None => {
-                            self.type_error(&format!("the argument of `{name}`"), "a list, or several values", only);
+                            self.type_error(
+                                &format!("the argument of `{name}`"),
+                                "a list, or several values",
+                                only,
+                            );
                             Type::Any
                         }
                     };
@@ -643,7 +687,11 @@ impl Checker {
             Builtin::Sorted | Builtin::List | Builtin::Set => {
                 let Some(xs) = first else { return Type::Any };
                 let Some(elem) = xs.ty.element() else {
-                    self.type_error(&format!("the argument of `{name}`"), "a list, set, dict or str", xs);
+                    self.type_error(
+                        &format!("the argument of `{name}`"),
+                        "a list, set, dict or str",
+                        xs,
+                    );
                     return Type::Any;
                 };
                 if let Some(TArg::Named(_, r)) = args.get(1) {
@@ -651,11 +699,19 @@ impl Checker {
                 }
                 match builtin {
                     Builtin::Sorted if !elem.is_orderable() => {
-                        self.type_error("the elements given to `sorted`", "orderable (numbers or strings)", xs);
+                        self.type_error(
+                            "the elements given to `sorted`",
+                            "orderable (numbers or strings)",
+                            xs,
+                        );
                         Type::list(elem)
                     }
                     Builtin::Set if !elem.is_hashable() => {
-                        self.type_error("the elements given to `set`", "hashable (not lists, dicts or records)", xs);
+                        self.type_error(
+                            "the elements given to `set`",
+                            "hashable (not lists, dicts or records)",
+                            xs,
+                        );
                         Type::Set(Box::new(elem))
                     }
                     Builtin::Set => Type::Set(Box::new(elem)),
@@ -738,11 +794,13 @@ impl Checker {
                     what: format!("`{other}` has no fields"),
                     span: name.span,
                     label: format!("`.{}` on a `{other}`", name.name),
-                    help: Some(if matches!(other, Type::Str | Type::List(_) | Type::Dict(..)) {
-                        "a method needs parentheses: `.name(…)`".to_string()
-                    } else {
-                        "`.name` reads a field of a record or a dict".to_string()
-                    }),
+                    help: Some(
+                        if matches!(other, Type::Str | Type::List(_) | Type::Dict(..)) {
+                            "a method needs parentheses: `.name(…)`".to_string()
+                        } else {
+                            "`.name` reads a field of a record or a dict".to_string()
+                        },
+                    ),
                 });
                 Type::Any
             }
@@ -751,7 +809,13 @@ impl Checker {
 
     /// The result type of `target.name(args)` and whether Python's result must be
     /// wrapped in `list()` to be the list the type promises.
-    fn method_type(&mut self, target: &Type, name: &ast::Ident, args: &[TArg], span: Span) -> (Type, bool) {
+    fn method_type(
+        &mut self,
+        target: &Type,
+        name: &ast::Ident,
+        args: &[TArg],
+        span: Span,
+    ) -> (Type, bool) {
         let n = args.len();
         let m = name.name.as_str();
         let arity = |me: &mut Self, min: usize, max: usize| {
@@ -780,7 +844,11 @@ impl Checker {
                     }
                     "lower" | "upper" | "isdigit" => {
                         arity(self, 0, 0);
-                        Some(if m == "isdigit" { Type::Bool } else { Type::Str })
+                        Some(if m == "isdigit" {
+                            Type::Bool
+                        } else {
+                            Type::Str
+                        })
                     }
                     "strip" | "lstrip" | "rstrip" => {
                         arity(self, 0, 1);
@@ -1038,9 +1106,9 @@ pub fn binary_type(op: BinaryOp, lhs: &Type, rhs: &Type) -> Option<Type> {
 fn operator_help(op: BinaryOp, lhs: &Type, rhs: &Type) -> Option<String> {
     use Type::{Float, Int, Str};
     match (op, lhs, rhs) {
-        (BinaryOp::Add, Str, Int | Float) => {
-            Some("convert the number first: `… + str(x)`, or use an f-string `f\"…{x}\"`".to_string())
-        }
+        (BinaryOp::Add, Str, Int | Float) => Some(
+            "convert the number first: `… + str(x)`, or use an f-string `f\"…{x}\"`".to_string(),
+        ),
         (BinaryOp::Add, Int | Float, Str) => {
             Some("convert the string first: `… + int(s)` (or `float(s)`)".to_string())
         }

@@ -75,17 +75,25 @@ impl Checker {
             });
             return;
         }
-        self.globals
-            .defs
-            .insert(name.to_string(), GlobalDef { global, span, order });
+        self.globals.defs.insert(
+            name.to_string(),
+            GlobalDef {
+                global,
+                span,
+                order,
+            },
+        );
     }
 
     fn collect_globals(&mut self, module: &ast::Module) {
         for (order, item) in module.items.iter().enumerate() {
             match &item.kind {
-                ItemKind::Let { name, .. } => {
-                    self.define(&name.name, name.span, order, Global::Const { ty: Type::Any })
-                }
+                ItemKind::Let { name, .. } => self.define(
+                    &name.name,
+                    name.span,
+                    order,
+                    Global::Const { ty: Type::Any },
+                ),
                 ItemKind::Fn { name, params, body } => {
                     let params = params.iter().map(|p| p.name.clone()).collect();
                     let global = Global::Fn {
@@ -184,11 +192,13 @@ impl Checker {
                         span: item.span,
                     });
                 }
-                ItemKind::Python { code, code_span } => program.definitions.push(Definition::Python {
-                    code: python_block::dedent(code),
-                    span: item.span,
-                    code_span: *code_span,
-                }),
+                ItemKind::Python { code, code_span } => {
+                    program.definitions.push(Definition::Python {
+                        code: python_block::dedent(code),
+                        span: item.span,
+                        code_span: *code_span,
+                    })
+                }
                 ItemKind::Pipeline(p) => {
                     if let Some(t) = p.terminal.as_ref().filter(|t| t.kind == TerminalKind::Run) {
                         match first_run {

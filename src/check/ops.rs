@@ -83,14 +83,25 @@ impl Checker {
                 let element = match (&ty, ty.element()) {
                     (Type::List(_) | Type::Set(_) | Type::Str | Type::Any, Some(e)) => e,
                     _ => {
-                        self.callback_type_error(&cb, "the value of `flatmap`", "a list, set or str", &ty);
+                        self.callback_type_error(
+                            &cb,
+                            "the value of `flatmap`",
+                            "a list, set or str",
+                            &ty,
+                        );
                         Type::Any
                     }
                 };
                 // Every `list[T]` is a real Python list (views and ranges are wrapped where they
                 // are made); anything else RedisGears would pass through as one record.
                 let to_list = !matches!(ty, Type::List(_));
-                (OpKind::FlatMap { callback: cb, to_list }, element)
+                (
+                    OpKind::FlatMap {
+                        callback: cb,
+                        to_list,
+                    },
+                    element,
+                )
             }
             "filter" => {
                 let (cb, ty) = self.callback(get("expr")?, record, &what);
@@ -126,7 +137,10 @@ impl Checker {
                 let reducer_expr = get("reducer")?;
                 let ExprKind::Lambda { params, body } = &reducer_expr.kind else {
                     let (reducer, ty) = self.batch_reducer_function(reducer_expr, &what)?;
-                    return Some(CheckedOp { kind: OpKind::BatchGroupBy { key, reducer }, record: Type::group(ty) });
+                    return Some(CheckedOp {
+                        kind: OpKind::BatchGroupBy { key, reducer },
+                        record: Type::group(ty),
+                    });
                 };
                 if params.len() != 2 {
                     self.error(CheckError::LambdaArity {
@@ -144,7 +158,11 @@ impl Checker {
                 ];
                 let (names, body) = self.lambda_body(typed, body, &Scope::default());
                 let ty = body.ty.clone();
-                let reducer = Callback::Lambda { params: names, body, span: reducer_expr.span };
+                let reducer = Callback::Lambda {
+                    params: names,
+                    body,
+                    span: reducer_expr.span,
+                };
                 (OpKind::BatchGroupBy { key, reducer }, Type::group(ty))
             }
             "aggregate" => {
@@ -184,7 +202,8 @@ impl Checker {
                         property: "ordered".to_string(),
                         record: record.to_string(),
                         span: stage.span,
-                        help: "map the records to a number or a str first, e.g. `map(value)`".to_string(),
+                        help: "map the records to a number or a str first, e.g. `map(value)`"
+                            .to_string(),
                     });
                 }
                 (OpKind::Sort { reverse }, record.clone())
@@ -222,7 +241,8 @@ impl Checker {
                                 property: "averaged (numbers)".to_string(),
                                 record: record.to_string(),
                                 span: stage.span,
-                                help: "give the number to average, e.g. `avg(float(value))`".to_string(),
+                                help: "give the number to average, e.g. `avg(float(value))`"
+                                    .to_string(),
                             });
                         }
                         None
@@ -235,24 +255,51 @@ impl Checker {
         Some(CheckedOp { kind, record: out })
     }
 
-    fn fold(&mut self, bound: &Bound, reducer: &str, record: &Type, with_key: bool, what: &str) -> Option<(Fold, Type)> {
+    fn fold(
+        &mut self,
+        bound: &Bound,
+        reducer: &str,
+        record: &Type,
+        with_key: bool,
+        what: &str,
+    ) -> Option<(Fold, Type)> {
         let zero = self.expr(bound.get("zero")?, &Scope::default());
         let (reducer, acc) = self.reducer(bound.get(reducer)?, &zero, record, with_key, what);
         Some((Fold { zero, reducer }, acc))
     }
 
     /// `comb` of `aggregate`/`aggregateby`: folds accumulators (of type `acc`) together.
-    fn combiner(&mut self, bound: &Bound, fold: &Fold, acc: &Type, with_key: bool, what: &str) -> Option<crate::ir::Reducer> {
+    fn combiner(
+        &mut self,
+        bound: &Bound,
+        fold: &Fold,
+        acc: &Type,
+        with_key: bool,
+        what: &str,
+    ) -> Option<crate::ir::Reducer> {
         let comb = bound.get("comb")?;
-        let zero = crate::ir::TExpr { ty: acc.clone(), ..fold.zero.clone() };
+        let zero = crate::ir::TExpr {
+            ty: acc.clone(),
+            ..fold.zero.clone()
+        };
         Some(self.reducer(comb, &zero, acc, with_key, what).0)
     }
 
-    fn batch_reducer_function(&mut self, e: &crate::syntax::ast::Expr, what: &str) -> Option<(Callback, Type)> {
+    fn batch_reducer_function(
+        &mut self,
+        e: &crate::syntax::ast::Expr,
+        what: &str,
+    ) -> Option<(Callback, Type)> {
         if let ExprKind::Name(n) = &e.kind {
             if let Some((min, max)) = self.globals.function_arity(n) {
                 if min <= 2 && max.is_none_or(|m| m >= 2) {
-                    return Some((Callback::Function { name: n.clone(), span: e.span }, Type::Any));
+                    return Some((
+                        Callback::Function {
+                            name: n.clone(),
+                            span: e.span,
+                        },
+                        Type::Any,
+                    ));
                 }
             }
         }

@@ -26,29 +26,52 @@ impl Checker {
                     op: name.to_string(),
                     span: stage.span,
                     help: match name {
-                        "accumulate" => "add `| collect` before it, or use `aggregate` to fold across shards".to_string(),
-                        "localgroupby" => "add `| collect` before it, or use `groupby` to group across shards".to_string(),
+                        "accumulate" => {
+                            "add `| collect` before it, or use `aggregate` to fold across shards"
+                                .to_string()
+                        }
+                        "localgroupby" => {
+                            "add `| collect` before it, or use `groupby` to group across shards"
+                                .to_string()
+                        }
                         _ => "add `| collect` before it to limit the whole result".to_string(),
                     },
                 });
             }
             match self.operation(stage, &record) {
                 Some(op) => {
-                    if !matches!(op.kind, OpKind::Map(_) | OpKind::FlatMap { .. } | OpKind::Filter(_) | OpKind::Foreach(_) | OpKind::Accumulate(_) | OpKind::LocalGroupBy { .. } | OpKind::Limit { .. }) {
+                    if !matches!(
+                        op.kind,
+                        OpKind::Map(_)
+                            | OpKind::FlatMap { .. }
+                            | OpKind::Filter(_)
+                            | OpKind::Foreach(_)
+                            | OpKind::Accumulate(_)
+                            | OpKind::LocalGroupBy { .. }
+                            | OpKind::Limit { .. }
+                    ) {
                         spread = false;
                     }
                     record = op.record;
-                    ops.push(ir::Op { kind: op.kind, span: stage.span });
+                    ops.push(ir::Op {
+                        kind: op.kind,
+                        span: stage.span,
+                    });
                 }
                 None => record = Type::Any,
             }
         }
-        let terminal = p.terminal.as_ref().map(|t| self.terminal(t, reader.as_ref().map(|r| &r.reader)));
+        let terminal = p
+            .terminal
+            .as_ref()
+            .map(|t| self.terminal(t, reader.as_ref().map(|r| &r.reader)));
         let (reader, mut terminal) = (reader?, terminal?);
         if terminal.kind == TerminalKind::Run {
             terminal.empty_result = match ops.last().map(|o| &o.kind) {
                 Some(OpKind::Count) => Some(EmptyResult::Count),
-                Some(OpKind::Aggregate { fold, .. }) => literal_json(&fold.zero).map(EmptyResult::Zero),
+                Some(OpKind::Aggregate { fold, .. }) => {
+                    literal_json(&fold.zero).map(EmptyResult::Zero)
+                }
                 _ => None,
             };
         }
@@ -72,12 +95,17 @@ fn literal_json(e: &TExpr) -> Option<serde_json::Value> {
         TExprKind::Str(s) => Value::from(s.clone()),
         TExprKind::Bool(b) => Value::from(*b),
         TExprKind::None => Value::Null,
-        TExprKind::Unary { op: ast::UnaryOp::Neg, operand } => match literal_json(operand)? {
+        TExprKind::Unary {
+            op: ast::UnaryOp::Neg,
+            operand,
+        } => match literal_json(operand)? {
             Value::Number(n) if n.is_i64() => Value::from(-n.as_i64()?),
             Value::Number(n) => Value::from(-n.as_f64()?),
             _ => return None,
         },
-        TExprKind::List(items) => Value::Array(items.iter().map(literal_json).collect::<Option<_>>()?),
+        TExprKind::List(items) => {
+            Value::Array(items.iter().map(literal_json).collect::<Option<_>>()?)
+        }
         TExprKind::Dict(entries) => Value::Object(
             entries
                 .iter()

@@ -32,8 +32,14 @@ pub fn dedent(code: &str) -> String {
         .map(|l| l.len() - l.trim_start_matches([' ', '\t']).len())
         .min()
         .unwrap_or(0);
-    let start = lines.iter().position(|l| !l.trim().is_empty()).unwrap_or(lines.len());
-    let end = lines.iter().rposition(|l| !l.trim().is_empty()).map_or(start, |i| i + 1);
+    let start = lines
+        .iter()
+        .position(|l| !l.trim().is_empty())
+        .unwrap_or(lines.len());
+    let end = lines
+        .iter()
+        .rposition(|l| !l.trim().is_empty())
+        .map_or(start, |i| i + 1);
     lines[start..end]
         .iter()
         .map(|l| l.get(indent..).unwrap_or_else(|| l.trim_start()))
@@ -51,7 +57,9 @@ pub fn top_level_names(code: &str) -> Vec<PythonName> {
         if line.starts_with([' ', '\t', '#']) {
             continue;
         }
-        let rest = line.strip_prefix("async def ").or_else(|| line.strip_prefix("def "));
+        let rest = line
+            .strip_prefix("async def ")
+            .or_else(|| line.strip_prefix("def "));
         if let Some(rest) = rest {
             let Some(open) = rest.find('(') else { continue };
             let name = rest[..open].trim();
@@ -170,11 +178,27 @@ mod tests {
         assert_eq!(
             top_level_names(code),
             vec![
-                PythonName::Function { name: "process".into(), min_arity: 1, max_arity: Some(1) },
-                PythonName::Function { name: "two".into(), min_arity: 1, max_arity: None },
+                PythonName::Function {
+                    name: "process".into(),
+                    min_arity: 1,
+                    max_arity: Some(1)
+                },
+                PythonName::Function {
+                    name: "two".into(),
+                    min_arity: 1,
+                    max_arity: None
+                },
                 PythonName::Constant { name: "N".into() },
-                PythonName::Function { name: "later".into(), min_arity: 1, max_arity: Some(1) },
-                PythonName::Function { name: "split".into(), min_arity: 2, max_arity: Some(2) },
+                PythonName::Function {
+                    name: "later".into(),
+                    min_arity: 1,
+                    max_arity: Some(1)
+                },
+                PythonName::Function {
+                    name: "split".into(),
+                    min_arity: 2,
+                    max_arity: Some(2)
+                },
             ]
         );
     }

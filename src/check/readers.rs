@@ -18,10 +18,40 @@ pub const KEY_TYPES: &[&str] = &["string", "hash", "list", "set", "zset", "strea
 
 /// Keyspace events that reads raise: none. Registering for them never fires (RedisGears#460).
 const READ_EVENTS: &[&str] = &[
-    "get", "mget", "getrange", "strlen", "exists", "type", "ttl", "pttl", "hget", "hmget",
-    "hgetall", "hkeys", "hvals", "hlen", "hexists", "lrange", "llen", "lindex", "smembers",
-    "sismember", "scard", "zrange", "zscore", "zcard", "zrank", "xrange", "xrevrange", "xread",
-    "xlen", "scan", "keys", "dbsize", "bitcount", "getbit",
+    "get",
+    "mget",
+    "getrange",
+    "strlen",
+    "exists",
+    "type",
+    "ttl",
+    "pttl",
+    "hget",
+    "hmget",
+    "hgetall",
+    "hkeys",
+    "hvals",
+    "hlen",
+    "hexists",
+    "lrange",
+    "llen",
+    "lindex",
+    "smembers",
+    "sismember",
+    "scard",
+    "zrange",
+    "zscore",
+    "zcard",
+    "zrank",
+    "xrange",
+    "xrevrange",
+    "xread",
+    "xlen",
+    "scan",
+    "keys",
+    "dbsize",
+    "bitcount",
+    "getbit",
 ];
 
 /// Which terminal a reader argument applies to.
@@ -112,7 +142,10 @@ impl Checker {
         let name = stage.name.name.as_str();
         if !READERS.contains(&name) {
             let help = if super::ops::OPERATIONS.contains(&name) {
-                format!("`{name}` is an operation; a pipeline starts with a reader: {}", READERS.join(", "))
+                format!(
+                    "`{name}` is an operation; a pipeline starts with a reader: {}",
+                    READERS.join(", ")
+                )
             } else {
                 suggest::did_you_mean(name, READERS)
             };
@@ -143,7 +176,9 @@ impl Checker {
                         (Applies::Register, TerminalKind::Run) => Some("register"),
                         _ => None,
                     };
-                    if let (Some(applies_to), Some(arg_span)) = (wrong, bound.arg_span(a.param.name)) {
+                    if let (Some(applies_to), Some(arg_span)) =
+                        (wrong, bound.arg_span(a.param.name))
+                    {
                         self.error(CheckError::ArgumentNotForTerminal {
                             name: a.param.name.to_string(),
                             applies_to: applies_to.to_string(),
@@ -274,7 +309,11 @@ impl Checker {
                             let element = match t.ty.element() {
                                 Some(el) => el,
                                 None => {
-                                    self.type_error("the argument of `python`", "a generator function or an iterable", &t);
+                                    self.type_error(
+                                        "the argument of `python`",
+                                        "a generator function or an iterable",
+                                        &t,
+                                    );
                                     Type::Any
                                 }
                             };
@@ -298,7 +337,13 @@ impl Checker {
                 let trigger = typed(self, "trigger");
                 let hook = typed(self, "hook");
                 let key_prefix = typed(self, "key_prefix");
-                self.check_command_args(stage, &bound, trigger.is_some(), hook.is_some(), key_prefix.is_some());
+                self.check_command_args(
+                    stage,
+                    &bound,
+                    trigger.is_some(),
+                    hook.is_some(),
+                    key_prefix.is_some(),
+                );
                 CheckedReader {
                     reader: Reader::Command {
                         trigger,
@@ -313,7 +358,14 @@ impl Checker {
         Some(checked)
     }
 
-    fn check_command_args(&mut self, stage: &Stage, bound: &Bound, trigger: bool, hook: bool, key_prefix: bool) {
+    fn check_command_args(
+        &mut self,
+        stage: &Stage,
+        bound: &Bound,
+        trigger: bool,
+        hook: bool,
+        key_prefix: bool,
+    ) {
         if trigger && hook {
             self.error(CheckError::InvalidUse {
                 what: "a command reader takes a trigger or a hook, not both".to_string(),
@@ -326,7 +378,9 @@ impl Checker {
                 what: "a command reader needs a trigger name or a hook".to_string(),
                 span: stage.span,
                 label: "nothing fires this".to_string(),
-                help: Some("e.g. `command(\"cache_get\")`, fired by `RG.TRIGGER cache_get …`".to_string()),
+                help: Some(
+                    "e.g. `command(\"cache_get\")`, fired by `RG.TRIGGER cache_get …`".to_string(),
+                ),
             });
         }
         if key_prefix && !hook {
@@ -388,12 +442,19 @@ impl Checker {
             what: format!("`{what}` must be written as a literal"),
             span: t.span,
             label: "not a literal".to_string(),
-            help: Some(format!("it decides the record type at compile time: write {example}")),
+            help: Some(format!(
+                "it decides the record type at compile time: write {example}"
+            )),
         });
     }
 
     /// A literal list of literal strings, each checked against `allowed`.
-    fn literal_strings(&mut self, t: &TExpr, what: &str, allowed: Option<(&str, &[&str])>) -> Vec<String> {
+    fn literal_strings(
+        &mut self,
+        t: &TExpr,
+        what: &str,
+        allowed: Option<(&str, &[&str])>,
+    ) -> Vec<String> {
         let TExprKind::List(items) = &t.kind else {
             self.require_literal(t, what, "a list such as `[\"hash\"]`");
             return vec![];
@@ -438,7 +499,9 @@ impl Checker {
 
     /// Register patterns are prefixes (`"person:*"`) or exact keys; a stream `run` reads one key.
     fn check_pattern(&mut self, p: &TExpr, terminal: Option<TerminalKind>, is_stream: bool) {
-        let TExprKind::Str(pattern) = &p.kind else { return };
+        let TExprKind::Str(pattern) = &p.kind else {
+            return;
+        };
         let glob_at = |s: &str| s.find(['*', '?', '[']);
         match terminal {
             Some(TerminalKind::Register) => {
@@ -487,9 +550,15 @@ fn register_pattern_help(pattern: &str) -> String {
 
 fn unsupported_help(reader: &str, terminal: TerminalKind) -> String {
     match (reader, terminal) {
-        ("command", _) => "a command reader only fires on `RG.TRIGGER`: end it with `register`".to_string(),
-        ("keys_only", _) => "to react to key changes use `keys(read_value = false) | … | register`".to_string(),
-        ("python", _) | ("shards", _) => format!("`{reader}(…)` produces its records once: end it with `run`"),
+        ("command", _) => {
+            "a command reader only fires on `RG.TRIGGER`: end it with `register`".to_string()
+        }
+        ("keys_only", _) => {
+            "to react to key changes use `keys(read_value = false) | … | register`".to_string()
+        }
+        ("python", _) | ("shards", _) => {
+            format!("`{reader}(…)` produces its records once: end it with `run`")
+        }
         _ => "end it with `run`".to_string(),
     }
 }

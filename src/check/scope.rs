@@ -81,6 +81,10 @@ impl Scope {
     }
 
     pub fn local(&self, name: &str) -> Option<&Type> {
-        self.locals.iter().rev().find(|(n, _)| n == name).map(|(_, t)| t)
+        self.locals
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t)
     }
 }

@@ -44,7 +44,12 @@ impl Checker {
             terminal.desc = Some(desc);
         }
         if t.kind == TerminalKind::Run {
-            for name in ["mode", "on_registered", "on_failed_policy", "on_failed_retry_interval"] {
+            for name in [
+                "mode",
+                "on_registered",
+                "on_failed_policy",
+                "on_failed_retry_interval",
+            ] {
                 if let Some(span) = bound.arg_span(name) {
                     self.error(CheckError::ArgumentNotForTerminal {
                         name: name.to_string(),
@@ -69,13 +74,21 @@ impl Checker {
         }
         if let Some(p) = bound.get("on_failed_policy") {
             let p = self.expr(p, &globals);
-            terminal.on_failed_policy = self.literal_enum(&p, "on_failed_policy", "failure policy", FAILURE_POLICIES);
-            if terminal.mode.as_deref() == Some("sync") && terminal.on_failed_policy.as_deref().is_some_and(|p| p != "continue") {
+            terminal.on_failed_policy =
+                self.literal_enum(&p, "on_failed_policy", "failure policy", FAILURE_POLICIES);
+            if terminal.mode.as_deref() == Some("sync")
+                && terminal
+                    .on_failed_policy
+                    .as_deref()
+                    .is_some_and(|p| p != "continue")
+            {
                 self.error(CheckError::InvalidUse {
                     what: "a `sync` registration can only `continue` after a failure".to_string(),
                     span: p.span,
                     label: "not allowed with mode = \"sync\"".to_string(),
-                    help: Some("use `on_failed_policy = \"continue\"`, or `mode = \"async\"`".to_string()),
+                    help: Some(
+                        "use `on_failed_policy = \"continue\"`, or `mode = \"async\"`".to_string(),
+                    ),
                 });
             }
         }
@@ -110,7 +123,10 @@ impl Checker {
                         expected: "no arguments".to_string(),
                         found: min.to_string(),
                         span: e.span,
-                        help: Some("`on_registered` is called with no arguments on every shard".to_string()),
+                        help: Some(
+                            "`on_registered` is called with no arguments on every shard"
+                                .to_string(),
+                        ),
                     });
                     return None;
                 }
@@ -118,12 +134,22 @@ impl Checker {
             }
         }
         let t = self.expr(e, &Scope::default());
-        self.type_error("`on_registered`", "the name of a `fn` or `def` with no parameters", &t);
+        self.type_error(
+            "`on_registered`",
+            "the name of a `fn` or `def` with no parameters",
+            &t,
+        );
         None
     }
 
     /// A string literal from `allowed`; anything else is reported.
-    fn literal_enum(&mut self, t: &TExpr, arg: &str, what: &str, allowed: &[&str]) -> Option<String> {
+    fn literal_enum(
+        &mut self,
+        t: &TExpr,
+        arg: &str,
+        what: &str,
+        allowed: &[&str],
+    ) -> Option<String> {
         match &t.kind {
             TExprKind::Str(s) if allowed.contains(&s.as_str()) => Some(s.clone()),
             TExprKind::Str(s) => {

@@ -54,7 +54,10 @@ impl Type {
 
     /// The `{key: str, value: A}` record of every by-key operation.
     pub fn group(value: Type) -> Type {
-        Type::Record(vec![Field::new("key", Type::Str), Field::new("value", value)])
+        Type::Record(vec![
+            Field::new("key", Type::Str),
+            Field::new("value", value),
+        ])
     }
 
     pub fn field(&self, name: &str) -> Option<&Field> {
@@ -91,7 +94,10 @@ impl Type {
 
     /// Python can order two values of this type with `<`.
     pub fn is_orderable(&self) -> bool {
-        matches!(self, Type::Int | Type::Float | Type::Bool | Type::Str | Type::Any)
+        matches!(
+            self,
+            Type::Int | Type::Float | Type::Bool | Type::Str | Type::Any
+        )
     }
 
     /// Python can put a value of this type in a set (or use it as a dict key).

@@ -13,13 +13,19 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Compile a .gear file to one Python module for RG.PYEXECUTE.
-    #[command(after_help = "Example:\n  gearc compile examples/fighters.gear -o fighters.py\n  echo 'keys | count | run' | gearc compile -")]
+    #[command(
+        after_help = "Example:\n  gearc compile examples/fighters.gear -o fighters.py\n  echo 'keys | count | run' | gearc compile -"
+    )]
     Compile(CompileArgs),
     /// Check .gear files and report every error and warning.
-    #[command(after_help = "Example:\n  gearc check examples/*.gear\n\nExit status: 0 when clean (warnings allowed), 1 when a file has errors.")]
+    #[command(
+        after_help = "Example:\n  gearc check examples/*.gear\n\nExit status: 0 when clean (warnings allowed), 1 when a file has errors."
+    )]
     Check(CheckArgs),
     /// Compile a .gear file and run it (today: locally, against a plain Redis).
-    #[command(after_help = "Example:\n  gearc run --local examples/fighters.gear --url redis://127.0.0.1:6379\n  gearc run --local examples/expiry.gear --watch\n\nExit status: 0 on success, 1 when the program or the run has errors,\n2 when python3 or Redis cannot be used.")]
+    #[command(
+        after_help = "Example:\n  gearc run --local examples/fighters.gear --url redis://127.0.0.1:6379\n  gearc run --local examples/expiry.gear --watch\n\nExit status: 0 on success, 1 when the program or the run has errors,\n2 when python3 or Redis cannot be used."
+    )]
     Run(RunArgs),
 }
 

@@ -18,13 +18,23 @@ pub fn read(path: &Path) -> Result<Source, String> {
         std::io::stdin()
             .read_to_string(&mut text)
             .map_err(|e| format!("cannot read standard input: {e}"))?;
-        return Ok(Source { name: "<stdin>".to_string(), text });
+        return Ok(Source {
+            name: "<stdin>".to_string(),
+            text,
+        });
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        format!("{} is not UTF-8 text (invalid byte at offset {})", path.display(), e.utf8_error().valid_up_to())
+        format!(
+            "{} is not UTF-8 text (invalid byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
     })?;
-    Ok(Source { name: path.display().to_string(), text })
+    Ok(Source {
+        name: path.display().to_string(),
+        text,
+    })
 }
 
 pub fn style() -> Style {
@@ -41,12 +51,18 @@ pub fn compile(source: &Source) -> Option<Compiled> {
     match gearc::compile(&source.text, &source.name) {
         Ok(compiled) => {
             if !compiled.warnings.is_empty() {
-                eprint!("{}", diagnostics::render(&compiled.warnings, &source.name, &source.text, style()));
+                eprint!(
+                    "{}",
+                    diagnostics::render(&compiled.warnings, &source.name, &source.text, style())
+                );
             }
             Some(compiled)
         }
         Err(diags) => {
-            eprint!("{}", diagnostics::render(&diags, &source.name, &source.text, style()));
+            eprint!(
+                "{}",
+                diagnostics::render(&diags, &source.name, &source.text, style())
+            );
             eprintln!("{}: {}", source.name, diagnostics::summary(&diags));
             None
         }

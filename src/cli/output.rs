@@ -27,7 +27,12 @@ pub fn print_results(values: &[Value], result: &Type, json: bool) {
             .map(|v| (plain(&v["key"]), plain(&v["value"])))
             .collect();
         rows.sort();
-        let width = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0).max(3);
+        let width = rows
+            .iter()
+            .map(|(k, _)| k.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(3);
         println!("{:<width$}  value", "key");
         for (k, v) in rows {
             println!("{k:<width$}  {v}");
@@ -67,15 +72,15 @@ pub fn print_errors(errors: &[RunError], source: &Source, style: Style) {
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     for e in errors {
-        let traceback_help = (e.traceback.trim() != e.message).then(|| {
-            format!("Python traceback:\n{}", e.traceback.trim_end())
-        });
+        let traceback_help = (e.traceback.trim() != e.message)
+            .then(|| format!("Python traceback:\n{}", e.traceback.trim_end()));
         let diag = CallbackFailed {
             message: e.message.clone(),
             span: e.span,
             help: traceback_help,
         };
-        let report = miette::Report::new(diag).with_source_code(NamedSource::new(&source.name, source.text.clone()));
+        let report = miette::Report::new(diag)
+            .with_source_code(NamedSource::new(&source.name, source.text.clone()));
         let mut text = String::new();
         if handler.render_report(&mut text, report.as_ref()).is_err() {
             text = format!("error: {}\n", e.message);

@@ -44,7 +44,9 @@ pub fn run(args: RunArgs) -> u8 {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         if ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).is_err() {
-            eprintln!("warning: cannot catch Ctrl-C; stopping may leave notify-keyspace-events changed");
+            eprintln!(
+                "warning: cannot catch Ctrl-C; stopping may leave notify-keyspace-events changed"
+            );
         }
     }
     let options = LocalOptions {
@@ -78,7 +80,8 @@ pub fn run(args: RunArgs) -> u8 {
 
 fn render_engine_error(e: EngineError) -> String {
     let mut text = String::new();
-    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
     if handler.render_report(&mut text, &e).is_err() {
         text = format!("error: {e}\n");
     }
@@ -100,16 +103,25 @@ impl Printer<'_> {
         match event {
             Event::Result { results, errors } => {
                 let run = self.compiled.run_pipeline();
-                let decoded = reply::decode_results(results, run.and_then(|p| p.empty_result.as_ref()));
-                let result_type = run.map(|p| p.result.clone()).unwrap_or(gearc::check::types::Type::Any);
+                let decoded =
+                    reply::decode_results(results, run.and_then(|p| p.empty_result.as_ref()));
+                let result_type = run
+                    .map(|p| p.result.clone())
+                    .unwrap_or(gearc::check::types::Type::Any);
                 output::print_results(&decoded, &result_type, self.json);
                 self.report_errors(errors, "the run");
             }
-            Event::Registered { reader, unsupported, .. } => {
+            Event::Registered {
+                reader,
+                unsupported,
+                ..
+            } => {
                 let at = self.register_location(self.registered);
                 self.registered += 1;
                 match unsupported {
-                    Some(why) => eprintln!("{reader} registration at {at}: not applied locally: {why}"),
+                    Some(why) => {
+                        eprintln!("{reader} registration at {at}: not applied locally: {why}")
+                    }
                     None if !self.watch => {
                         eprintln!("not run locally (register): {reader} pipeline at {at}; add --watch to apply it to live events")
                     }
@@ -119,7 +131,12 @@ impl Printer<'_> {
             Event::Watching { registrations } => {
                 eprintln!("watching {registrations} registration(s); press Ctrl-C to stop");
             }
-            Event::Execution { results, errors, trigger, .. } => {
+            Event::Execution {
+                results,
+                errors,
+                trigger,
+                ..
+            } => {
                 let trigger = output::plain(trigger);
                 let decoded: Vec<_> = results.iter().map(reply::decode_record).collect();
                 if !self.json {
@@ -161,7 +178,11 @@ impl Printer<'_> {
         output::print_errors(&parsed, self.source, input::style());
         eprintln!(
             "{} of {what} failed; the results above are incomplete",
-            if parsed.len() == 1 { "1 record".to_string() } else { format!("{} records", parsed.len()) }
+            if parsed.len() == 1 {
+                "1 record".to_string()
+            } else {
+                format!("{} records", parsed.len())
+            }
         );
     }
 }

@@ -83,7 +83,10 @@ pub enum EngineError {
     Script { message: String },
 
     #[error("the local engine stopped unexpectedly{}", status.map(|s| format!(" (exit status {s})")).unwrap_or_default())]
-    #[diagnostic(code(gearc::engine::crashed), help("this is a bug in gearc's local engine; its last output was:\n{output}"))]
+    #[diagnostic(
+        code(gearc::engine::crashed),
+        help("this is a bug in gearc's local engine; its last output was:\n{output}")
+    )]
     Crashed { status: Option<i32>, output: String },
 }
 
@@ -91,7 +94,11 @@ pub enum EngineError {
 ///
 /// With `GEARC_SAVE_MODULE=PATH` in the environment, the module handed to the
 /// engine is also written to PATH, to see exactly what ran.
-pub fn run(module: &str, options: &LocalOptions, mut on_event: impl FnMut(&Event)) -> Result<(), EngineError> {
+pub fn run(
+    module: &str,
+    options: &LocalOptions,
+    mut on_event: impl FnMut(&Event),
+) -> Result<(), EngineError> {
     if let Some(path) = std::env::var_os("GEARC_SAVE_MODULE") {
         std::fs::write(path, module)?;
     }
@@ -116,7 +123,9 @@ pub fn run(module: &str, options: &LocalOptions, mut on_event: impl FnMut(&Event
         command.arg("--watch");
     }
     let mut child = command.spawn().map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => EngineError::NoPython { python: python.clone() },
+        std::io::ErrorKind::NotFound => EngineError::NoPython {
+            python: python.clone(),
+        },
         _ => EngineError::Io(e),
     })?;
     if let Some(mut stdin) = child.stdin.take() {
@@ -129,7 +138,9 @@ pub fn run(module: &str, options: &LocalOptions, mut on_event: impl FnMut(&Event
             let line = line?;
             match serde_json::from_str::<Event>(&line) {
                 Ok(Event::Fatal { message }) => failure = Some(EngineError::Redis { message }),
-                Ok(Event::ScriptError { message }) => failure = Some(EngineError::Script { message }),
+                Ok(Event::ScriptError { message }) => {
+                    failure = Some(EngineError::Script { message })
+                }
                 Ok(event) => on_event(&event),
                 Err(_) => {
                     unparsed.push_str(&line);

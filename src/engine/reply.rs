@@ -58,7 +58,12 @@ pub fn parse_error(text: &str, line_map: &LineMap) -> RunError {
         .lines()
         .rev()
         .filter_map(|l| l.trim().strip_prefix("File \"<string>\", line "))
-        .find_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok());
+        .find_map(|rest| {
+            rest.split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()
+        });
     RunError {
         message,
         traceback,
@@ -123,7 +128,10 @@ mod tests {
 
     #[test]
     fn fills_empty_count_and_zero() {
-        assert_eq!(decode_results(&[], Some(&EmptyResult::Count)), vec![Value::from(0)]);
+        assert_eq!(
+            decode_results(&[], Some(&EmptyResult::Count)),
+            vec![Value::from(0)]
+        );
         let zero = EmptyResult::Zero(Value::from(1));
         assert_eq!(decode_results(&[], Some(&zero)), vec![Value::from(1)]);
         assert_eq!(decode_results(&[], None), Vec::<Value>::new());

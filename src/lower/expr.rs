@@ -98,7 +98,9 @@ impl Lowerer<'_> {
             TExprKind::Dict(entries) => {
                 let entries: Vec<String> = entries
                     .iter()
-                    .map(|(k, v)| format!("{}: {}", self.operand(k, ctx, IF), self.operand(v, ctx, IF)))
+                    .map(|(k, v)| {
+                        format!("{}: {}", self.operand(k, ctx, IF), self.operand(v, ctx, IF))
+                    })
                     .collect();
                 (format!("{{{}}}", entries.join(", ")), ATOM)
             }
@@ -112,7 +114,10 @@ impl Lowerer<'_> {
                     // Comparisons do not chain in Gear: `(a < b) < c` keeps its parentheses.
                     COMPARE => (self.operand(lhs, ctx, p + 1), self.operand(rhs, ctx, p + 1)),
                     // `**` is right-associative and binds tighter than a unary minus on its left.
-                    POW => (self.operand(lhs, ctx, POSTFIX), self.operand(rhs, ctx, UNARY)),
+                    POW => (
+                        self.operand(lhs, ctx, POSTFIX),
+                        self.operand(rhs, ctx, UNARY),
+                    ),
                     _ => (self.operand(lhs, ctx, p), self.operand(rhs, ctx, p + 1)),
                 };
                 (format!("{l} {} {r}", op.symbol()), p)
@@ -174,8 +179,14 @@ impl Lowerer<'_> {
             }
             TExprKind::Slice { target, start, end } => {
                 let target = self.operand(target, ctx, POSTFIX);
-                let start = start.as_ref().map(|s| self.operand(s, ctx, IF)).unwrap_or_default();
-                let end = end.as_ref().map(|s| self.operand(s, ctx, IF)).unwrap_or_default();
+                let start = start
+                    .as_ref()
+                    .map(|s| self.operand(s, ctx, IF))
+                    .unwrap_or_default();
+                let end = end
+                    .as_ref()
+                    .map(|s| self.operand(s, ctx, IF))
+                    .unwrap_or_default();
                 (format!("{target}[{start}:{end}]"), POSTFIX)
             }
         }
@@ -205,7 +216,11 @@ impl Lowerer<'_> {
             .map(|a| match a {
                 TArg::Positional(e) => self.operand(e, ctx, prec::IF),
                 TArg::Named(n, e) => {
-                    let name = if rename_keywords { self.names.local(n) } else { n.clone() };
+                    let name = if rename_keywords {
+                        self.names.local(n)
+                    } else {
+                        n.clone()
+                    };
                     format!("{name}={}", self.operand(e, ctx, prec::IF))
                 }
                 TArg::Spread(e) => format!("*{}", self.operand(e, ctx, prec::POSTFIX)),
@@ -311,13 +326,17 @@ fn visit(e: &TExpr, f: &mut impl FnMut(&TExpr)) {
             visit(body, f);
             visit(body, f);
         }
-        TExprKind::CallFunction { args: a, .. } | TExprKind::CallBuiltin { args: a, .. } => args(a, f),
+        TExprKind::CallFunction { args: a, .. } | TExprKind::CallBuiltin { args: a, .. } => {
+            args(a, f)
+        }
         TExprKind::CallValue { callee, args: a } => {
             visit(callee, f);
             args(a, f);
         }
         TExprKind::Member { target, .. } => visit(target, f),
-        TExprKind::Method { target, args: a, .. } => {
+        TExprKind::Method {
+            target, args: a, ..
+        } => {
             visit(target, f);
             args(a, f);
         }

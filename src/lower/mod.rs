@@ -33,7 +33,10 @@ pub struct LineMap {
 
 impl LineMap {
     pub fn span(&self, python_line: usize) -> Option<Span> {
-        self.spans.get(python_line.checked_sub(1)?).copied().flatten()
+        self.spans
+            .get(python_line.checked_sub(1)?)
+            .copied()
+            .flatten()
     }
 }
 
@@ -159,7 +162,10 @@ impl Lowerer<'_> {
                 "    # A dict flattened to [k1, v1, k2, v2, ...], the argument shape of HSET and XADD.".to_string(),
                 None,
             ));
-            head.push(("    return [x for kv in d.items() for x in kv]".to_string(), None));
+            head.push((
+                "    return [x for kv in d.items() for x in kv]".to_string(),
+                None,
+            ));
         }
         head
     }
@@ -172,18 +178,32 @@ impl Lowerer<'_> {
                 self.out.line("", None);
                 self.out.line(&text, Some(*span));
             }
-            Definition::Fn { name, params, body, span } => {
+            Definition::Fn {
+                name,
+                params,
+                body,
+                span,
+            } => {
                 let params: Vec<String> = params.iter().map(|p| self.names.local(p)).collect();
                 let body = self.expr(body, &ExprCtx::default());
-                let text = format!("def {}({}): return {body}", self.names.global(name), params.join(", "));
+                let text = format!(
+                    "def {}({}): return {body}",
+                    self.names.global(name),
+                    params.join(", ")
+                );
                 self.out.line("", None);
                 self.out.line(&text, Some(*span));
             }
-            Definition::Python { code, span, code_span } => {
+            Definition::Python {
+                code,
+                span,
+                code_span,
+            } => {
                 self.out.line("", None);
                 let (line, col) = self.out.index.line_col(span.start);
                 let file = self.out.file.clone();
-                self.out.line(&format!("# python block from {file}:{line}:{col}"), None);
+                self.out
+                    .line(&format!("# python block from {file}:{line}:{col}"), None);
                 // Verbatim lines cannot carry a comment (one may end inside a string), but
                 // the line map still points each of them at its line in the `.gear` file.
                 let raw = self.out.index.text(*code_span);

@@ -13,25 +13,70 @@ use crate::ir::{Definition, Program};
 
 const PYTHON_KEYWORDS: &[&str] = &[
     "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in",
-    "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with",
-    "yield",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
 ];
 
 /// Builtins and modules the output may name, and what RedisGears puts in every script's globals.
 const RESERVED: &[&str] = &[
     // Python builtins used by generated code
-    "int", "float", "str", "bool", "len", "abs", "round", "min", "max", "sum", "sorted", "list",
-    "set", "range", "dict", "tuple", "repr", "print", "type", "iter", "next", "isinstance",
-    "object", "Exception",
+    "int",
+    "float",
+    "str",
+    "bool",
+    "len",
+    "abs",
+    "round",
+    "min",
+    "max",
+    "sum",
+    "sorted",
+    "list",
+    "set",
+    "range",
+    "dict",
+    "tuple",
+    "repr",
+    "print",
+    "type",
+    "iter",
+    "next",
+    "isinstance",
+    "object",
+    "Exception",
     // modules the output imports
-    "json", "copy", "time",
+    "json",
+    "copy",
+    "time",
     // the RedisGears runtime
-    "GB", "GearsBuilder", "execute", "atomic", "log", "hashtag", "configGet", "gearsConfigGet",
-    "registerTE", "gearsFuture", "flat_error", "call_next", "override_reply", "get_command",
-    "isAsyncAllow", "createFuture", "setFutureResults", "setFutureException", "runCoroutine",
-    "redisgears", "gearsCtx", "KeysReader", "KeysOnlyReader", "StreamReader", "PythonReader",
-    "ShardsIDReader", "CommandReader",
+    "GB",
+    "GearsBuilder",
+    "execute",
+    "atomic",
+    "log",
+    "hashtag",
+    "configGet",
+    "gearsConfigGet",
+    "registerTE",
+    "gearsFuture",
+    "flat_error",
+    "call_next",
+    "override_reply",
+    "get_command",
+    "isAsyncAllow",
+    "createFuture",
+    "setFutureResults",
+    "setFutureException",
+    "runCoroutine",
+    "redisgears",
+    "gearsCtx",
+    "KeysReader",
+    "KeysOnlyReader",
+    "StreamReader",
+    "PythonReader",
+    "ShardsIDReader",
+    "CommandReader",
     // helpers gearc may emit
     "gearc_pairs",
 ];
@@ -55,7 +100,9 @@ impl Names {
         let mut user = Vec::new();
         for def in &program.definitions {
             match def {
-                Definition::Const { name, .. } | Definition::Fn { name, .. } => user.push(name.clone()),
+                Definition::Const { name, .. } | Definition::Fn { name, .. } => {
+                    user.push(name.clone())
+                }
                 Definition::Python { code, .. } => {
                     for n in python_block::top_level_names(code) {
                         taken.insert(n.name().to_string());
@@ -67,7 +114,9 @@ impl Names {
         let user_names: HashSet<&String> = user.iter().collect();
         for name in &user {
             let mut py = name.clone();
-            while is_reserved(&py) || (py != *name && (user_names.contains(&py) || taken.contains(&py))) {
+            while is_reserved(&py)
+                || (py != *name && (user_names.contains(&py) || taken.contains(&py)))
+            {
                 py.push('_');
             }
             taken.insert(py.clone());

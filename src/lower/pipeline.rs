@@ -36,13 +36,24 @@ impl Lowerer<'_> {
 
     /// One `.step(…)` line, commented with its `.gear` location.
     fn step(&mut self, text: String, span: Span) {
-        let text = if text.starts_with("GB(") { text } else { format!(".{text}") };
+        let text = if text.starts_with("GB(") {
+            text
+        } else {
+            format!(".{text}")
+        };
         self.out.line(&format!("    {text}"), Some(span));
     }
 
     /// `key_types` for a run: RedisGears' KeysReader has no such run argument, so filter.
     fn key_type_filter(&mut self, reader: &Reader, span: Span) {
-        let Reader::Keys { key_types, reads_value, .. } = reader else { return };
+        let Reader::Keys {
+            key_types,
+            reads_value,
+            ..
+        } = reader
+        else {
+            return;
+        };
         if key_types.is_empty() {
             return;
         }
@@ -92,7 +103,11 @@ impl Lowerer<'_> {
                 self.step(format!("accumulate({f})"), span);
             }
             OpKind::LocalGroupBy { key, fold } | OpKind::GroupBy { key, fold } => {
-                let name = if matches!(op.kind, OpKind::GroupBy { .. }) { "groupby" } else { "localgroupby" };
+                let name = if matches!(op.kind, OpKind::GroupBy { .. }) {
+                    "groupby"
+                } else {
+                    "localgroupby"
+                };
                 let k = self.callback(key, false);
                 let f = self.fold(fold, &fold.reducer, true, None);
                 self.step(format!("{name}({k}, {f})"), span);
@@ -128,7 +143,10 @@ impl Lowerer<'_> {
                         self.step(format!("localgroupby({k}, {seq})"), span);
                         let value = format!("{RECORD}[\"value\"]");
                         let comb = self.fold(fold, &comb, true, Some(&value));
-                        self.step(format!("groupby(lambda {RECORD}: {RECORD}[\"key\"], {comb})"), span);
+                        self.step(
+                            format!("groupby(lambda {RECORD}: {RECORD}[\"key\"], {comb})"),
+                            span,
+                        );
                     }
                     None => self.step(format!("groupby({k}, {seq})"), span),
                 }
@@ -152,11 +170,17 @@ impl Lowerer<'_> {
             OpKind::Distinct => self.step("distinct()".to_string(), span),
             OpKind::Count => self.step("count()".to_string(), span),
             OpKind::CountBy(key) => {
-                let k = key.as_ref().map(|k| self.callback(k, false)).unwrap_or_default();
+                let k = key
+                    .as_ref()
+                    .map(|k| self.callback(k, false))
+                    .unwrap_or_default();
                 self.step(format!("countby({k})"), span);
             }
             OpKind::Avg(value) => {
-                let v = value.as_ref().map(|v| self.callback(v, false)).unwrap_or_default();
+                let v = value
+                    .as_ref()
+                    .map(|v| self.callback(v, false))
+                    .unwrap_or_default();
                 self.step(format!("avg({v})"), span);
             }
         }
@@ -164,7 +188,13 @@ impl Lowerer<'_> {
 
     /// A callback applied to one record; `to_list` wraps its value in `list()`.
     fn callback(&mut self, cb: &Callback, to_list: bool) -> String {
-        let wrap = |text: String| if to_list { format!("list({text})") } else { text };
+        let wrap = |text: String| {
+            if to_list {
+                format!("list({text})")
+            } else {
+                text
+            }
+        };
         match cb {
             Callback::Expr(e) => {
                 let body = self.expr(e, &ExprCtx::record(RECORD));
@@ -172,7 +202,10 @@ impl Lowerer<'_> {
             }
             Callback::Function { name, .. } if !to_list => self.names.global(name).to_string(),
             Callback::Function { name, .. } => {
-                format!("lambda {RECORD}: list({}({RECORD}))", self.names.global(name))
+                format!(
+                    "lambda {RECORD}: list({}({RECORD}))",
+                    self.names.global(name)
+                )
             }
             Callback::Lambda { params, body, .. } => {
                 let params: Vec<String> = params.iter().map(|p| self.names.local(p)).collect();
@@ -198,11 +231,21 @@ impl Lowerer<'_> {
     /// that starts from the zero when RedisGears passes `None`, and only then: the
     /// builder's own `a if a else zero` would restart a product at 0 (section 8).
     /// `record` replaces the record argument (e.g. `it["value"]` when combining groups).
-    fn fold(&mut self, fold: &Fold, reducer: &Reducer, keyed: bool, record: Option<&str>) -> String {
+    fn fold(
+        &mut self,
+        fold: &Fold,
+        reducer: &Reducer,
+        keyed: bool,
+        record: Option<&str>,
+    ) -> String {
         let zero = self.zero(&fold.zero);
         let acc = self.names.acc.clone();
         let key = self.names.key.clone();
-        let head = if keyed { format!("lambda {key}, {acc}, {RECORD}") } else { format!("lambda {acc}, {RECORD}") };
+        let head = if keyed {
+            format!("lambda {key}, {acc}, {RECORD}")
+        } else {
+            format!("lambda {acc}, {RECORD}")
+        };
         let start = format!("{zero} if {acc} is None else {acc}");
         let rec = record.unwrap_or(RECORD).to_string();
         match reducer {
@@ -215,13 +258,30 @@ impl Lowerer<'_> {
                 };
                 format!("{head}: {body}")
             }
-            Reducer::Callback { callback: Callback::Function { name, .. }, takes_key } => {
-                let key_arg = if *takes_key { format!("{key}, ") } else { String::new() };
-                format!("{head}: {}({key_arg}{start}, {rec})", self.names.global(name))
+            Reducer::Callback {
+                callback: Callback::Function { name, .. },
+                takes_key,
+            } => {
+                let key_arg = if *takes_key {
+                    format!("{key}, ")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{head}: {}({key_arg}{start}, {rec})",
+                    self.names.global(name)
+                )
             }
-            Reducer::Callback { callback: Callback::Lambda { params, body, .. }, takes_key } => {
+            Reducer::Callback {
+                callback: Callback::Lambda { params, body, .. },
+                takes_key,
+            } => {
                 let py: Vec<String> = params.iter().map(|p| self.names.local(p)).collect();
-                let (acc_param, user_acc) = if *takes_key { (py[1].clone(), &params[1]) } else { (py[0].clone(), &params[0]) };
+                let (acc_param, user_acc) = if *takes_key {
+                    (py[1].clone(), &params[1])
+                } else {
+                    (py[0].clone(), &params[0])
+                };
                 if record.is_none() && count_local(body, user_acc) <= 1 {
                     // Inline the start into the one place that reads the accumulator.
                     let mut ctx = ExprCtx::default();
@@ -234,12 +294,27 @@ impl Lowerer<'_> {
                     }
                     return format!("lambda {}: {body}", names.join(", "));
                 }
-                let inner = format!("lambda {}: {}", py.join(", "), self.expr(body, &ExprCtx::default()));
-                let key_arg = if *takes_key { format!("{key}, ") } else { String::new() };
+                let inner = format!(
+                    "lambda {}: {}",
+                    py.join(", "),
+                    self.expr(body, &ExprCtx::default())
+                );
+                let key_arg = if *takes_key {
+                    format!("{key}, ")
+                } else {
+                    String::new()
+                };
                 format!("{head}: ({inner})({key_arg}{start}, {rec})")
             }
-            Reducer::Callback { callback: Callback::Expr(f), takes_key } => {
-                let key_arg = if *takes_key { format!("{key}, ") } else { String::new() };
+            Reducer::Callback {
+                callback: Callback::Expr(f),
+                takes_key,
+            } => {
+                let key_arg = if *takes_key {
+                    format!("{key}, ")
+                } else {
+                    String::new()
+                };
                 let (f, _) = self.expr_prec(f, &ExprCtx::default());
                 format!("{head}: ({f})({key_arg}{start}, {rec})")
             }
@@ -252,34 +327,73 @@ impl Lowerer<'_> {
         let mut args: Vec<String> = Vec::new();
         let e = |me: &mut Self, x: &Option<TExpr>| x.as_ref().map(|x| me.expr(x, &ctx));
         match (&p.reader, t.kind) {
-            (Reader::Keys { pattern, no_scan, read_value, .. }, TerminalKind::Run) => {
+            (
+                Reader::Keys {
+                    pattern,
+                    no_scan,
+                    read_value,
+                    ..
+                },
+                TerminalKind::Run,
+            ) => {
                 if let Some(p) = e(self, pattern) {
                     args.push(p);
                 }
                 kw(&mut args, "noScan", e(self, no_scan));
                 kw(&mut args, "readValue", e(self, read_value));
             }
-            (Reader::Keys { pattern, read_value, key_types_expr, event_types, commands, .. }, _) => {
+            (
+                Reader::Keys {
+                    pattern,
+                    read_value,
+                    key_types_expr,
+                    event_types,
+                    commands,
+                    ..
+                },
+                _,
+            ) => {
                 kw(&mut args, "prefix", e(self, pattern));
                 kw(&mut args, "eventTypes", e(self, event_types));
                 kw(&mut args, "keyTypes", e(self, key_types_expr));
                 kw(&mut args, "readValue", e(self, read_value));
                 kw(&mut args, "commands", e(self, commands));
             }
-            (Reader::KeysOnly { pattern, count, no_scan }, _) => {
+            (
+                Reader::KeysOnly {
+                    pattern,
+                    count,
+                    no_scan,
+                },
+                _,
+            ) => {
                 if let Some(p) = e(self, pattern) {
                     args.push(p);
                 }
                 kw(&mut args, "count", e(self, count));
                 kw(&mut args, "noScan", e(self, no_scan));
             }
-            (Reader::Stream { pattern, from_id, .. }, TerminalKind::Run) => {
+            (
+                Reader::Stream {
+                    pattern, from_id, ..
+                },
+                TerminalKind::Run,
+            ) => {
                 if let Some(p) = e(self, pattern) {
                     args.push(p);
                 }
                 kw(&mut args, "fromId", e(self, from_id));
             }
-            (Reader::Stream { pattern, batch, duration, trim_stream, .. }, _) => {
+            (
+                Reader::Stream {
+                    pattern,
+                    batch,
+                    duration,
+                    trim_stream,
+                    ..
+                },
+                _,
+            ) => {
                 kw(&mut args, "prefix", e(self, pattern));
                 kw(&mut args, "batch", e(self, batch));
                 kw(&mut args, "duration", e(self, duration));
@@ -298,25 +412,54 @@ impl Lowerer<'_> {
                 }
             }
             (Reader::Shards, _) => {}
-            (Reader::Command { trigger, hook, key_prefix }, _) => {
+            (
+                Reader::Command {
+                    trigger,
+                    hook,
+                    key_prefix,
+                },
+                _,
+            ) => {
                 kw(&mut args, "trigger", e(self, trigger));
                 kw(&mut args, "hook", e(self, hook));
                 kw(&mut args, "keyprefix", e(self, key_prefix));
             }
         }
         if t.kind == TerminalKind::Register {
-            let default_mode = matches!(p.reader, Reader::Command { .. }).then(|| "async_local".to_string());
-            kw(&mut args, "mode", t.mode.clone().or(default_mode).map(|m| py_str(&m)));
-            kw(&mut args, "onRegistered", t.on_registered.as_ref().map(|n| self.names.global(n).to_string()));
-            kw(&mut args, "onFailedPolicy", t.on_failed_policy.as_ref().map(|p| py_str(p)));
-            kw(&mut args, "onFailedRetryInterval", e(self, &t.on_failed_retry_interval));
+            let default_mode =
+                matches!(p.reader, Reader::Command { .. }).then(|| "async_local".to_string());
+            kw(
+                &mut args,
+                "mode",
+                t.mode.clone().or(default_mode).map(|m| py_str(&m)),
+            );
+            kw(
+                &mut args,
+                "onRegistered",
+                t.on_registered
+                    .as_ref()
+                    .map(|n| self.names.global(n).to_string()),
+            );
+            kw(
+                &mut args,
+                "onFailedPolicy",
+                t.on_failed_policy.as_ref().map(|p| py_str(p)),
+            );
+            kw(
+                &mut args,
+                "onFailedRetryInterval",
+                e(self, &t.on_failed_retry_interval),
+            );
             self.step(format!("register({})", args.join(", ")), t.span);
             return;
         }
         // Typed results: each record travels as a JSON list, so no reply string starts
         // with "-" or "+" (which RedisGears would turn into an error or status reply).
         self.uses.json = true;
-        self.step(format!("map(lambda {RECORD}: json.dumps([{RECORD}], default=str))"), t.span);
+        self.step(
+            format!("map(lambda {RECORD}: json.dumps([{RECORD}], default=str))"),
+            t.span,
+        );
         self.step(format!("run({})", args.join(", ")), t.span);
     }
 }
@@ -333,7 +476,11 @@ fn free_name(base: &str, taken: &[String]) -> String {
 /// Evaluating the expression again gives a new object: literals and displays of literals.
 fn is_fresh(e: &TExpr) -> bool {
     match &e.kind {
-        TExprKind::Int(_) | TExprKind::Float(_) | TExprKind::Str(_) | TExprKind::Bool(_) | TExprKind::None => true,
+        TExprKind::Int(_)
+        | TExprKind::Float(_)
+        | TExprKind::Str(_)
+        | TExprKind::Bool(_)
+        | TExprKind::None => true,
         TExprKind::Unary { operand, .. } => is_fresh(operand),
         TExprKind::List(items) => items.iter().all(is_fresh),
         TExprKind::Dict(entries) => entries.iter().all(|(k, v)| is_fresh(k) && is_fresh(v)),

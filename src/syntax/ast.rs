@@ -28,7 +28,10 @@ pub enum ItemKind {
     /// `requirements "requests", "numpy==1.26"`
     Requirements(Vec<StrLit>),
     /// `let LIMIT = 100`
-    Let { name: Ident, value: Expr },
+    Let {
+        name: Ident,
+        value: Expr,
+    },
     /// `fn double(x) = x * 2`
     Fn {
         name: Ident,
@@ -36,7 +39,10 @@ pub enum ItemKind {
         body: Expr,
     },
     /// `python """ … """`: the raw text between the quotes, not yet dedented.
-    Python { code: String, code_span: Span },
+    Python {
+        code: String,
+        code_span: Span,
+    },
     Pipeline(Pipeline),
 }
 
@@ -143,11 +149,20 @@ pub enum ExprKind {
         otherwise: Box<Expr>,
     },
     /// `|acc, r| acc + r`
-    Lambda { params: Vec<Ident>, body: Box<Expr> },
+    Lambda {
+        params: Vec<Ident>,
+        body: Box<Expr>,
+    },
     /// `callee(args…)`; `callee` is usually a `Name`.
-    Call { callee: Box<Expr>, args: Vec<Arg> },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Arg>,
+    },
     /// `target.name`
-    Field { target: Box<Expr>, name: Ident },
+    Field {
+        target: Box<Expr>,
+        name: Ident,
+    },
     /// `target.name(args…)`
     Method {
         target: Box<Expr>,
@@ -155,7 +170,10 @@ pub enum ExprKind {
         args: Vec<Arg>,
     },
     /// `target[index]`
-    Index { target: Box<Expr>, index: Box<Expr> },
+    Index {
+        target: Box<Expr>,
+        index: Box<Expr>,
+    },
     /// `target[start:end]`, either bound optional.
     Slice {
         target: Box<Expr>,

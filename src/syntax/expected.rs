@@ -77,7 +77,7 @@ pub(crate) fn syntax_error(error: &Error<Rule>, text: &str, chunk: &Chunk) -> Sy
     let found = Found::at(item, pos);
     let at_end_of_file = text
         .get(chunk.end..)
-        .map_or(true, |rest| rest.trim().is_empty());
+        .is_none_or(|rest| rest.trim().is_empty());
     let span = Span::new(chunk.start + pos, chunk.start + pos + found.len);
 
     if found.kind == FoundKind::End && item.trim_end().ends_with('|') && is_pipeline(item) {

@@ -548,7 +548,7 @@ fn close(b: u8, pos: usize, stack: &mut Vec<Ctx>, errors: &mut Vec<SyntaxError>)
                 .iter()
                 .rposition(|c| !matches!(c, Ctx::Bracket { .. }));
             match matching {
-                Some(i) if barrier.map_or(true, |j| j < i) => stack.truncate(i),
+                Some(i) if barrier.is_none_or(|j| j < i) => stack.truncate(i),
                 _ => {
                     stack.pop();
                 }

@@ -3,7 +3,10 @@
 //! [`parse`] takes any text without panicking: every mistake comes back as a
 //! [`SyntaxError`].
 
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod ast;
 mod build;

@@ -61,7 +61,10 @@ impl LineIndex {
         let offset = offset.min(self.source.len());
         let line = self.starts.partition_point(|&s| s <= offset);
         let start = self.starts[line - 1];
-        let col = self.source.get(start..offset).map_or(1, |t| t.chars().count() + 1);
+        let col = self
+            .source
+            .get(start..offset)
+            .map_or(1, |t| t.chars().count() + 1);
         (line, col)
     }
 

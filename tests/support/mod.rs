@@ -29,7 +29,11 @@ impl RedisServer {
                 .stderr(Stdio::null())
                 .spawn()
                 .unwrap_or_else(|e| panic!("cannot start {binary} ({e}); install it (apt install redis-server) or run the README's test command, which does"));
-            let mut server = RedisServer { child, port, _dir: dir };
+            let mut server = RedisServer {
+                child,
+                port,
+                _dir: dir,
+            };
             if server.wait_ready() {
                 return server;
             }
@@ -65,7 +69,9 @@ impl RedisServer {
     }
 
     pub fn con(&self) -> redis::Connection {
-        self.client().get_connection().expect("connect to the test redis-server")
+        self.client()
+            .get_connection()
+            .expect("connect to the test redis-server")
     }
 }
 
@@ -100,7 +106,10 @@ pub fn python37() -> Option<PathBuf> {
         .or_else(|_| std::env::var("HOME").map(|h| PathBuf::from(h).join(".pyenv")))
         .ok()
         .map(|root| root.join("versions/3.7.16/bin/python3.7"));
-    [from_pyenv, home].into_iter().flatten().find(|p| p.exists())
+    [from_pyenv, home]
+        .into_iter()
+        .flatten()
+        .find(|p| p.exists())
 }
 
 /// Parses `source` with Python's grammar: CPython 3.7 itself when present, and
@@ -116,7 +125,11 @@ pub fn check_python37_syntax(source: &str) -> Result<(), String> {
     for (python, code) in checkers {
         let out = run_python(&python, &["-c", code], source);
         if !out.0 {
-            return Err(format!("{} rejected the module:\n{}", python.display(), out.1));
+            return Err(format!(
+                "{} rejected the module:\n{}",
+                python.display(),
+                out.1
+            ));
         }
     }
     Ok(())
@@ -138,7 +151,11 @@ pub fn run_python(python: &std::path::Path, args: &[&str], stdin: &str) -> (bool
         .write_all(stdin.as_bytes())
         .expect("write to python");
     let out = child.wait_with_output().expect("python output");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out.status.success(), text)
 }
 

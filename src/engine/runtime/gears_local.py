@@ -561,6 +561,20 @@ class Runtime(object):
         self.command_info_works = True
         self.in_atomic = False
         self.loop = None
+        # Set during a sync execution run from a keyspace event: Redis does not notify a module's
+        # subscriber of the events its own callback causes (moduleNotifyKeyspaceEvent marks it
+        # active), so a sync registration never sees its own writes. Gear writes are then wrapped
+        # in PUBLISHed markers so that the watcher can tell those events apart.
+        self.quiet_subscriber = None
+        self.marker_channel = "__gearc_local__:%d" % os.getpid()
+
+    def _marked_call(self, argv):
+        replies = self.conn.pipeline([["MULTI"], ["PUBLISH", self.marker_channel, "begin " + self.quiet_subscriber],
+                                      argv, ["PUBLISH", self.marker_channel, "end"], ["EXEC"]])
+        done = replies[-1]
+        if isinstance(done, list) and len(done) == 3:
+            return done[1]
+        return self.conn.call(*argv)  # a command MULTI does not take: run it unmarked
 
     # -- execute (C: executeCommand, createReply, replyToPyList)
     def execute(self, *args):
@@ -573,7 +587,7 @@ class Runtime(object):
         refusal = self._rm_call_refusal(argv)
         if refusal:
             raise GearsError(refusal)
-        reply = self.conn.call(*argv)
+        reply = self._marked_call(argv) if self.quiet_subscriber else self.conn.call(*argv)
         if isinstance(reply, RespError):
             raise GearsError(reply.message)
         return self._python_reply(reply)
@@ -1374,7 +1388,7 @@ class GearsBuilder(object):
         self._steps += [("accumulate", local), ("collect",), ("accumulate", combine)]
         return self
 
-    def countby(self, extractor=lambda x: x):
+    def countby(self, extractor=_builder_code(lambda x: x)):
         return self.aggregateby(extractor, 0, lambda k, a, r: 1 + a, lambda k, a, r: r + a)
 
     def sort(self, reverse=True):
@@ -1389,7 +1403,7 @@ class GearsBuilder(object):
         self.aggregate(set(), lambda a, r: a | set([r]), lambda a, r: a | r)
         return self.flatmap(_builder_code(lambda x: list(x)))
 
-    def avg(self, extractor=lambda x: float(x)):
+    def avg(self, extractor=_builder_code(lambda x: float(x))):
         self.map(extractor)  # validated like any map: a builtin such as float is refused
         self.aggregate((0, 0), lambda a, r: (a[0] + r, a[1] + 1), lambda a, r: (a[0] + r[0], a[1] + r[1]))
         return self.map(_builder_code(lambda x: x[0] / x[1]))
@@ -1602,7 +1616,7 @@ class Registration(object):
                 "args": json_safe(self.kwargs), "desc": self.desc}
         if self.unsupported:
             line["unsupported"] = self.unsupported
-        if self.mode == "async" or self.mode == "async_local":
+        if self.runnable and self.mode in ("async", "async_local"):
             line["mode_note"] = "runs inline like sync: the local engine has one thread"
         return line
 
@@ -1753,8 +1767,9 @@ class StreamWatch(object):
 
     def execute(self, state, batch, read_pending):
         """One execution over the next batch, then what C's StreamReader_ExecutionDone does."""
-        ids = []
-        results, errors = execute_plan(self.reg.steps, self.read(state.key, batch, read_pending, ids))
+        # the whole batch is read (and later acknowledged) before any record is processed
+        ids, records = self.read(state.key, batch, read_pending)
+        results, errors = execute_plan(self.reg.steps, records)
         if ids:
             trigger = "stream %s %s" % (state.key.decode("utf-8", "replace"),
                                         ids[0] if len(ids) == 1 else "%s..%s (%d entries)" % (ids[0], ids[-1], len(ids)))
@@ -1791,8 +1806,8 @@ class StreamWatch(object):
         self.ack_and_trim(state, ids)
         self.trigger_another(state, bool(ids), read_pending)
 
-    def read(self, raw_key, batch, read_pending, ids):
-        """C: StreamReader_ReadRecords with the consumer group of the registration."""
+    def read(self, raw_key, batch, read_pending):
+        """C: StreamReader_ReadRecords with the consumer group of the registration: (ids, records)."""
         conn = self.w.conn
         args = ["XREADGROUP", "GROUP", STREAM_GROUP, STREAM_CONSUMER]
         if batch > 0:
@@ -1803,10 +1818,10 @@ class StreamWatch(object):
             conn.call("XGROUP", "CREATE", raw_key, STREAM_GROUP, "0")  # may fail: that is fine
             reply = conn.call(*args)
         if not isinstance(reply, list) or not reply:
-            return
-        for entry in reply[0][1]:
-            ids.append(entry[0].decode("utf-8", "replace"))
-            yield stream_entry_record(raw_key, entry)
+            return [], []
+        entries = reply[0][1]
+        return ([entry[0].decode("utf-8", "replace") for entry in entries],
+                [stream_entry_record(raw_key, entry) for entry in entries])
 
     def ack_and_trim(self, state, ids):
         # The server keeps its own count of unprocessed entries and trims the stream to it:
@@ -1852,6 +1867,22 @@ class StreamWatch(object):
         self.streams = {}
 
 
+class quiet_subscriber(object):
+    """Marks gear writes of a sync execution run from an event (see Runtime.quiet_subscriber)."""
+
+    def __init__(self, kind):
+        self.kind = kind
+
+    def __enter__(self):
+        self.saved = RUNTIME.quiet_subscriber
+        RUNTIME.quiet_subscriber = self.kind
+        return self
+
+    def __exit__(self, *exc):
+        RUNTIME.quiet_subscriber = self.saved
+        return False
+
+
 STREAM_GROUP = "__gears_consumer_group__"
 STREAM_CONSUMER = "__gears_client__"
 
@@ -1868,6 +1899,7 @@ class Watcher(object):
         self.queue = []
         self.old_flags = None
         self.sub = None
+        self.quiet = None  # the subscriber whose own events arrive now (see Runtime.quiet_subscriber)
 
     # -- timers
     def add_timer(self, delay, callback):
@@ -1952,6 +1984,7 @@ class Watcher(object):
         reply = self.sub.call("PSUBSCRIBE", "__keyevent@%d__:*" % self.target.db)
         if isinstance(reply, RespError):
             raise Fatal("cannot subscribe to keyspace events at %s: %s" % (self.target.display, reply.message))
+        self.sub.call("SUBSCRIBE", RUNTIME.marker_channel)
 
     def active(self):
         return len(self.keys) + len(self.streams)
@@ -1971,22 +2004,28 @@ class Watcher(object):
                 channel = message[2]
                 event = channel.split(b":", 1)[1].decode("utf-8", "replace") if b":" in channel else ""
                 self.on_event(event, message[3])
+            elif isinstance(message, list) and len(message) == 3 and message[0] == b"message":
+                marker = message[2].decode("utf-8", "replace")
+                self.quiet = marker[len("begin "):] if marker.startswith("begin ") else None
             self._fire_timers()
 
     def on_event(self, event, raw_key):
         if event == "new":
             return  # not one of the events RedisGears subscribes to
-        for reg in self.keys:
-            self.on_key_event(reg, event, raw_key)
-        if event == "xadd":
+        if self.quiet != "keys":
+            for reg in self.keys:
+                self.on_key_event(reg, event, raw_key)
+        if event == "xadd" and self.quiet != "streams":
             for stream in self.streams:
                 stream.on_xadd(raw_key)
-        self.drain()
+        self.drain(in_event=True)
 
-    def drain(self):
+    def drain(self, in_event=False):
         while self.queue:
             stream, state, batch, read_pending = self.queue.pop(0)
-            stream.execute(state, batch, read_pending)
+            quiet = "streams" if in_event and stream.reg.mode == "sync" else None
+            with quiet_subscriber(quiet):
+                stream.execute(state, batch, read_pending)
 
     def on_key_event(self, reg, event, raw_key):
         """C: KeysReader_ShouldFire then a run over the one key (read when the event arrives)."""
@@ -2006,7 +2045,8 @@ class Watcher(object):
             if kind not in settings["keyTypes"]:
                 return
         source = keys_exact_source(self.conn, raw_key, settings["readValue"], event)
-        results, errors = execute_plan(reg.steps, source)
+        with quiet_subscriber("keys" if reg.mode == "sync" else None):
+            results, errors = execute_plan(reg.steps, source)
         emit(execution_line(reg, "%s %s" % (event, name), results, errors))
 
 
@@ -2135,6 +2175,8 @@ def watch_registrations(target, conn, registrations):
         emit({"kind": "watching", "registrations": watcher.active()})
         watcher.run()
     except Stop:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop the restore
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         watcher.restore()
         emit({"kind": "stopped"})
     except BaseException:

@@ -1,0 +1,141 @@
+"""The functions gear code calls (reference section 5): execute, log, config, atomic, ..."""
+
+import json
+
+from tests.runtime import support
+
+
+def setUpModule():
+    support.EngineTest.server = support.RedisServer()
+
+
+def tearDownModule():
+    support.EngineTest.server.stop()
+
+
+def once(expression):
+    """A module whose one result is json of `expression`, evaluated inside an execution."""
+    return ("import json\n"
+            "GB('ShardsIDReader').map(lambda _: json.dumps(%s)).run()\n" % expression)
+
+
+class Execute(support.EngineTest):
+    def value(self, expression):
+        results = self.results_of(once(expression))
+        self.assertEqual(len(results), 1)
+        return json.loads(results[0])
+
+    def test_reply_decoding(self):
+        self.call("HSET", "h", "a", "1", "b", "2")
+        self.call("XADD", "s", "1-0", "f", "v")
+        self.assertEqual(self.value("execute('SET', 'k', 'v')"), "OK")
+        self.assertEqual(self.value("execute('GET', 'k')"), "v")
+        self.assertEqual(self.value("execute('GET', 'missing')"), None)
+        self.assertEqual(self.value("execute('INCRBY', 'n', 5)"), 5)
+        self.assertEqual(self.value("execute('HGETALL', 'h')"), ["a", "1", "b", "2"])
+        self.assertEqual(self.value("execute('XRANGE', 's', '-', '+')"), [["1-0", ["f", "v"]]])
+
+    def test_raw_bytes_in_and_bytearray_out(self):
+        results = self.results_of("GB('ShardsIDReader').map(lambda _: (execute('SET', 'b', b'\\xff\\x00'), "
+                                  "execute('GET', 'b'))).run()\n")
+        self.assertEqual(results, ["('OK', bytearray(b'\\xff\\x00'))"])
+        self.assertEqual(self.call("STRLEN", "b"), 2)
+
+    def test_arguments_are_str_ed(self):
+        self.assertEqual(self.value("[execute('SET', 'k', 1.5), execute('GET', 'k'), execute('SET', 'k', None), "
+                                    "execute('GET', 'k')]"), ["OK", "1.5", "OK", "None"])
+
+    def test_error_reply_raises_gears_error(self):
+        self.call("SET", "s", "abc")
+        module = ("import gears\n"
+                  "def f(_):\n"
+                  "    try:\n"
+                  "        execute('INCR', 's')\n"
+                  "    except gears.error as e:\n"
+                  "        return '%s.%s: %s' % (type(e).__module__, type(e).__name__, e)\n"
+                  "GB('ShardsIDReader').map(f).run()\n")
+        self.assertEqual(self.results_of(module), ["gears.error: ERR value is not an integer or out of range"])
+
+    def test_unknown_command_and_wrong_arity_fail_like_rm_call(self):
+        # RedisModule_Call refuses them before running: errno ENOENT / EINVAL as text
+        run = self.run_module("GB('ShardsIDReader').map(lambda _: execute('NOSUCHCMD', 'x')).run()\n")
+        self.assertTrue(run.errors[0].endswith("'gears.error: No such file or directory\\n']"), run.errors)
+        run = self.run_module("GB('ShardsIDReader').map(lambda _: execute('GET')).run()\n")
+        self.assertTrue(run.errors[0].endswith("'gears.error: Invalid argument\\n']"), run.errors)
+        run = self.run_module("GB('ShardsIDReader').map(lambda _: execute('CONFIG', 'NOPE')).run()\n")
+        self.assertTrue(run.errors[0].endswith("'gears.error: No such file or directory\\n']"), run.errors)
+
+    def test_command_must_be_a_string(self):
+        run = self.run_module("GB('ShardsIDReader').map(lambda _: execute(b'GET', 'k')).run()\n")
+        self.assertIn("gears.error: the given command must be a string", run.errors[0])
+
+    def test_no_arguments_give_an_empty_list(self):
+        self.assertEqual(self.value("execute()"), [])
+
+
+class Functions(support.EngineTest):
+    def test_hashtag(self):
+        self.assertEqual(self.results_of("GB('ShardsIDReader').map(lambda _: hashtag()).run()\n"), ["06S"])
+
+    def test_config_get(self):
+        module = "GB('ShardsIDReader').map(lambda _: (configGet('foo'), configGet('bar'), gearsConfigGet('bar', 'dflt'))).run()\n"
+        run = self.run_module(module, env={"GEARC_CONFIG_foo": "on"})
+        self.assertEqual(run.results, ["('on', None, 'dflt')"])
+
+    def test_log_goes_to_stderr(self):
+        run = self.run_module("log('hello')\nlog('careful', level='warning')\nprint('printed')\n"
+                              "GB('ShardsIDReader').foreach(lambda _: log('inside')).run()\n")
+        self.assertEqual(run.code, 0)
+        self.assertIn("[notice] GEARS: hello\n", run.stderr)
+        self.assertIn("[warning] GEARS: careful\n", run.stderr)
+        self.assertIn("[notice] GEARS: inside\n", run.stderr)
+        self.assertIn("printed\n", run.stderr)
+        self.assertEqual([e["kind"] for e in run.events], ["result"])  # nothing else on stdout
+
+    def test_log_checks_its_arguments(self):
+        run = self.run_module("log(1)\n")
+        self.assertIn("gears.error: Log message must be a string", run.one("script_error")["message"])
+        run = self.run_module("log('x', level='loud')\n")
+        self.assertIn("gears.error: Log level should be one of the following : debug,verbose,notice,warning",
+                      run.one("script_error")["message"])
+
+    def test_atomic(self):
+        self.assertEqual(self.results_of("def f(_):\n    with atomic():\n        return execute('PING')\n"
+                                         "GB('ShardsIDReader').map(f).run()\n"), ["PONG"])
+        run = self.run_module("with atomic():\n    with atomic():\n        pass\n")
+        self.assertIn("gears.error: Already inside an atomic block", run.one("script_error")["message"])
+
+    def test_module_state_is_shared_by_callbacks(self):
+        module = ("seen = []\n"
+                  "GB('PythonReader').foreach(lambda x: seen.append(x)).map(lambda x: len(seen))"
+                  ".run(lambda: (x for x in 'abc'))\n")
+        self.assertEqual(self.results_of(module), ["1", "2", "3"])
+
+    def test_module_name_is_not_main(self):
+        self.assertEqual(self.results_of("GB('ShardsIDReader').map(lambda _: __name__).run()\n"), ["not_main"])
+
+    def test_unsupported_functions_say_so(self):
+        run = self.run_module("registerTE(1, lambda: None)\n")
+        self.assertIn("not supported by gearc's local engine", run.one("script_error")["message"])
+
+    def test_async_callbacks_are_awaited(self):
+        module = ("async def double(x):\n    return x * 2\n"
+                  "GB('PythonReader').map(double).run(lambda: (x for x in [1, 2]))\n")
+        self.assertEqual(self.results_of(module), ["2", "4"])
+
+    def test_on_registered_runs_once_at_registration(self):
+        module = ("def ready():\n    execute('INCR', 'ready')\n"
+                  "GB().register(prefix='x:*', onRegistered=ready)\n")
+        run = self.run_module(module)
+        self.assertEqual(run.code, 0)
+        self.assertEqual(self.call("GET", "ready"), "1")
+        reg = run.one("registered")
+        self.assertEqual(reg["reader"], "KeysReader")
+        self.assertEqual(reg["id"], "0" * 40 + "-1")
+        self.assertEqual(reg["args"]["prefix"], "x:*")
+        self.assertTrue(reg["args"]["onRegistered"].startswith("<function ready"))
+
+    def test_on_registered_errors_are_only_logged(self):
+        run = self.run_module("GB().register(onRegistered=lambda: 1 / 0)\n")
+        self.assertEqual(run.code, 0)
+        self.assertIn("Error occured on RedisGearsPy_OnRegistered", run.stderr)

@@ -1,0 +1,215 @@
+"""--watch: registrations applied to live events of a real Redis."""
+
+import signal
+import time
+
+from tests.runtime import support
+
+
+def setUpModule():
+    support.EngineTest.server = support.RedisServer()
+
+
+def tearDownModule():
+    support.EngineTest.server.stop()
+
+
+class WatchTest(support.EngineTest):
+    def setUp(self):
+        super(WatchTest, self).setUp()
+        self.watches = []
+
+    def tearDown(self):
+        for watch in self.watches:
+            watch.kill()
+
+    def watch(self, module):
+        watch = support.Watch(self.server.url, module)
+        self.watches.append(watch)
+        return watch
+
+    def flags(self):
+        return self.call("CONFIG", "GET", "notify-keyspace-events")[1]
+
+
+class KeysRegistrations(WatchTest):
+    def test_matching_key_fires_and_settings_are_restored(self):
+        self.call("CONFIG", "SET", "notify-keyspace-events", "Kl")
+        before = self.flags()
+        watch = self.watch("GB().register(prefix='person:*', readValue=False, mode='sync')\n")
+        registered = watch.next()
+        self.assertEqual((registered["kind"], registered["reader"]), ("registered", "KeysReader"))
+        self.assertEqual(watch.wait_for("watching")["registrations"], 1)
+        self.assertIn("E", self.flags())
+        self.call("SET", "other", "1")
+        self.call("SET", "person:1", "Rick")
+        fired = watch.wait_for("execution")
+        self.assertEqual(fired["registration"], registered["id"])
+        self.assertEqual(fired["trigger"], "set person:1")
+        self.assertEqual(fired["results"], ["{'event': 'set', 'key': 'person:1'}"])
+        self.assertEqual(fired["errors"], [])
+        self.assertEqual(watch.quiet_for(0.5), [])  # nothing for `other`
+        code, rest = watch.stop()
+        self.assertEqual(code, 0)
+        self.assertEqual(rest, [{"kind": "stopped"}])
+        self.assertEqual(self.flags(), before)
+
+    def test_record_with_value_and_a_prefix_that_is_not_a_glob(self):
+        watch = self.watch("GB().register(prefix='*-fighter')\n")
+        watch.wait_for("watching")
+        self.call("SET", "Foo-fighter", "1")  # '*-fighter' is the exact key '*-fighter'
+        self.call("HSET", "*-fighter", "f", "v")
+        fired = watch.wait_for("execution")
+        self.assertEqual(fired["results"], ["{'event': 'hset', 'key': '*-fighter', 'type': 'hash', 'value': {'f': 'v'}}"])
+        self.assertEqual(watch.quiet_for(0.3), [])
+
+    def test_sync_registration_does_not_see_its_own_writes(self):
+        # Redis does not notify a module of the events its own notification callback causes
+        watch = self.watch('GB("KeysReader").foreach(lambda it: execute("EXPIRE", it["key"], 3600))'
+                           '.register(prefix="*", readValue=False, mode="sync")\n')
+        watch.wait_for("watching")
+        self.call("SET", "a", "1")
+        fired = watch.wait_for("execution")
+        self.assertEqual(fired["trigger"], "set a")
+        self.assertEqual(watch.quiet_for(1.0), [])
+        self.assertGreater(self.call("TTL", "a"), 3000)
+        code, rest = watch.stop()
+        self.assertEqual((code, rest), (0, [{"kind": "stopped"}]))
+
+    def test_event_and_key_type_filters(self):
+        watch = self.watch("GB().map(lambda r: r['key']).register(prefix='*', eventTypes=['HSET'], "
+                           "keyTypes=['hash'], mode='sync')\n")
+        watch.wait_for("watching")
+        self.call("SET", "s", "1")
+        self.call("HSET", "h", "f", "v")
+        fired = watch.wait_for("execution")
+        self.assertEqual((fired["trigger"], fired["results"]), ("hset h", ["h"]))
+        self.assertEqual(watch.quiet_for(0.3), [])
+
+    def test_errors_of_a_registered_execution(self):
+        watch = self.watch("GB().map(lambda r: 1 / 0).register(prefix='k', eventTypes=['set'])\n")
+        watch.wait_for("watching")
+        self.call("SET", "k", "1")
+        fired = watch.wait_for("execution")
+        self.assertEqual(fired["results"], [])
+        self.assertEqual(fired["errors"], ["['Traceback (most recent call last):\\n', '  File \"<string>\", line 1, "
+                                           "in <lambda>\\n', 'ZeroDivisionError: division by zero\\n']"])
+
+    def test_sigterm_also_restores(self):
+        watch = self.watch("GB().register(prefix='x')\n")
+        watch.wait_for("watching")
+        self.assertNotEqual(self.flags(), "")
+        code, rest = watch.stop(signal.SIGTERM)
+        self.assertEqual((code, rest), (0, [{"kind": "stopped"}]))
+        self.assertEqual(self.flags(), "")
+
+    def test_commands_argument_is_reported_unsupported(self):
+        watch = self.watch("GB().register(prefix='x', commands=['hset'])\n")
+        registered = watch.next()
+        self.assertIn("commands", registered["unsupported"])
+        watch.wait_for("watching")
+
+
+class StreamRegistrations(WatchTest):
+    def test_existing_entries_then_new_ones_then_trimmed(self):
+        for i in range(3):
+            self.call("XADD", "expired:06S", "%d-0" % (i + 1), "key", "k%d" % i)
+        module = ("def process(x):\n"
+                  "    execute('RPUSH', 'processed', x['id'])\n"
+                  "GB('StreamReader').foreach(process).map(lambda x: x['value']['key'])"
+                  ".register(prefix='expired:*', batch=2, duration=1)\n")
+        watch = self.watch(module)
+        watch.wait_for("watching")
+        first = watch.wait_for("execution")
+        second = watch.wait_for("execution")
+        self.assertEqual((first["trigger"], first["results"]), ("stream expired:06S 1-0..2-0 (2 entries)", ["k0", "k1"]))
+        self.assertEqual((second["trigger"], second["results"]), ("stream expired:06S 3-0", ["k2"]))
+        self.call("XADD", "expired:06S", "4-0", "key", "k3")  # a partial batch, flushed after 1 ms
+        third = watch.wait_for("execution")
+        self.assertEqual(third["results"], ["k3"])
+        self.assertEqual(self.call("LRANGE", "processed", "0", "-1"), ["1-0", "2-0", "3-0", "4-0"])
+        self.assertEqual(self.call("XLEN", "expired:06S"), 0)  # trimStream defaults to True
+        watch.stop()
+
+    def test_without_trimming_the_entries_stay(self):
+        self.call("XADD", "s", "1-0", "a", "1")
+        watch = self.watch("GB('StreamReader').register(prefix='s', trimStream=False)\n")
+        watch.wait_for("watching")
+        watch.wait_for("execution")
+        self.call("XADD", "s", "2-0", "a", "2")
+        fired = watch.wait_for("execution")
+        self.assertEqual(fired["results"], ["{'key': 's', 'id': '2-0', 'value': {'a': '2'}}"])
+        self.assertEqual(self.call("XLEN", "s"), 2)
+        watch.stop()
+
+    def test_batch_waits_for_enough_entries(self):
+        watch = self.watch("GB('StreamReader').map(lambda x: x['id']).register(prefix='s', batch=3)\n")
+        watch.wait_for("watching")
+        self.call("XADD", "s", "1-0", "a", "1")
+        self.call("XADD", "s", "2-0", "a", "1")
+        self.assertEqual(watch.quiet_for(0.5), [])
+        self.call("XADD", "s", "3-0", "a", "1")
+        fired = watch.wait_for("execution")
+        self.assertEqual(fired["results"], ["1-0", "2-0", "3-0"])
+        watch.stop()
+
+    def test_abort_policy_stops_the_registration(self):
+        watch = self.watch("GB('StreamReader').map(lambda x: 1 / 0).register(prefix='s', onFailedPolicy='abort')\n")
+        watch.wait_for("watching")
+        self.call("XADD", "s", "1-0", "a", "1")
+        fired = watch.wait_for("execution")
+        self.assertEqual(fired["status"], "ABORTED")
+        self.assertEqual(len(fired["errors"]), 1)
+        self.call("XADD", "s", "2-0", "a", "1")
+        self.assertEqual(watch.quiet_for(0.5), [])
+        self.assertEqual(self.call("XLEN", "s"), 2)  # nothing acknowledged or trimmed
+        watch.stop()
+
+    def test_retry_policy_runs_the_batch_again(self):
+        module = ("def flaky(x):\n"
+                  "    if execute('INCR', 'attempts') < 2:\n"
+                  "        raise ValueError('not yet')\n"
+                  "    return x['id']\n"
+                  "GB('StreamReader').map(flaky).register(prefix='s', onFailedPolicy='retry', onFailedRetryInterval=1)\n")
+        watch = self.watch(module)
+        watch.wait_for("watching")
+        self.call("XADD", "s", "1-0", "a", "1")
+        failed = watch.wait_for("execution")
+        self.assertEqual(failed["status"], "WAITING_FOR_RETRY_ON_FAILURE")
+        retried = watch.wait_for("execution", timeout=5)
+        self.assertEqual((retried["results"], retried["errors"]), (["1-0"], []))
+        self.assertEqual(self.call("XLEN", "s"), 0)
+        watch.stop()
+
+
+class OtherRegistrations(WatchTest):
+    def test_command_reader_is_not_runnable_locally(self):
+        watch = self.watch("GB('CommandReader').register(trigger='echo', mode='async_local')\n")
+        registered = watch.next()
+        self.assertEqual(registered["reader"], "CommandReader")
+        self.assertIn("RG.TRIGGER", registered["unsupported"])
+        self.assertEqual(watch.next(), {"kind": "watching", "registrations": 0})
+        self.assertEqual(watch.next(), {"kind": "stopped"})
+        self.assertEqual(watch.proc.wait(10), 0)
+        self.assertEqual(self.flags(), "")
+
+    def test_run_and_register_in_one_module(self):
+        self.call("SET", "x", "1")
+        watch = self.watch("GB().register(prefix='y')\nGB().map(lambda r: r['key']).run()\n")
+        self.assertEqual(watch.next()["kind"], "registered")
+        self.assertEqual(watch.next(), {"kind": "result", "results": ["x"], "errors": []})
+        watch.wait_for("watching")
+        self.call("SET", "y", "2")
+        self.assertEqual(watch.wait_for("execution")["trigger"], "set y")
+        watch.stop()
+
+
+class BatchModeRegistrations(support.EngineTest):
+    def test_registrations_are_listed_not_applied(self):
+        run = self.run_module("GB().register(prefix='a:*', mode='sync')\n"
+                              "GB('StreamReader').register(prefix='s', batch=100, duration=1)\n")
+        self.assertEqual(run.code, 0)
+        self.assertEqual([(e["kind"], e["reader"], e["args"]["prefix"]) for e in run.events],
+                         [("registered", "KeysReader", "a:*"), ("registered", "StreamReader", "s")])
+        self.assertEqual(run.events[1]["id"], "0" * 40 + "-2")
+        self.assertEqual(self.call("CONFIG", "GET", "notify-keyspace-events")[1], "")
