@@ -26,11 +26,17 @@ use super::span::Span;
 #[grammar = "grammar/gear.pest"]
 pub(crate) struct GearParser;
 
+/// Held while a parse runs; see `parse`.
+static DETAIL_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Parses a whole `.gear` file. On failure, returns every syntax error found,
 /// in source order.
 pub fn parse(source: &str) -> Result<Module, Vec<SyntaxError>> {
-    // Richer "expected …" sets; the flag is process-wide and only ever set on.
-    pest::set_error_detail(true);
+    // pest's error detail (richer "expected …" sets) costs about a quarter of the
+    // parse time, so it is on only while a failed item is parsed again. The flag is
+    // process-wide: the lock keeps concurrent parses from seeing each other's setting.
+    let _detail = DETAIL_LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    pest::set_error_detail(false);
     let layout = layout::layout(source);
     let mut items = Vec::new();
     let mut errors = Vec::new();
@@ -54,8 +60,14 @@ pub fn parse(source: &str) -> Result<Module, Vec<SyntaxError>> {
 
 fn parse_item(text: &str, chunk: &Chunk) -> Result<Item, Vec<SyntaxError>> {
     let item_text = text.get(chunk.start..chunk.end).unwrap_or_default();
-    let pairs = GearParser::parse(Rule::item, item_text)
-        .map_err(|e| vec![expected::syntax_error(&e, text, chunk)])?;
+    let pairs = GearParser::parse(Rule::item, item_text).map_err(|_| {
+        pest::set_error_detail(true);
+        let detailed = GearParser::parse(Rule::item, item_text).err();
+        pest::set_error_detail(false);
+        detailed
+            .map(|e| vec![expected::syntax_error(&e, text, chunk)])
+            .unwrap_or_default()
+    })?;
     let (item, errors) = Builder::new(chunk.start).build(pairs);
     match item {
         Some(item) if errors.is_empty() => Ok(item),

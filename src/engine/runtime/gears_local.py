@@ -1689,6 +1689,7 @@ class StreamState(object):
         self.batch_start_times = []
         self.running = False
         self.timer = None
+        self.counted_until = None  # the marker after which xadd events count again
 
 
 class StreamWatch(object):
@@ -1718,10 +1719,19 @@ class StreamWatch(object):
                     self.create(name, key, set_time=False)
 
     def create(self, name, raw_key, set_time):
-        length = self.w.conn.call("XLEN", raw_key)
-        if not isinstance(length, int):
+        # The server reads XLEN inside the XADD that made it notice the stream; the events we
+        # get are late, so entries added meanwhile are in XLEN and will still be notified. A
+        # marker published atomically with XLEN tells which xadd events XLEN already counted.
+        self.w.marker_seq += 1
+        token = "counted %d" % self.w.marker_seq
+        replies = self.w.conn.pipeline([["MULTI"], ["XLEN", raw_key],
+                                        ["PUBLISH", RUNTIME.marker_channel, token], ["EXEC"]])
+        done = replies[-1]
+        if not isinstance(done, list) or not isinstance(done[0], int):
             return None
+        length = done[0]
         state = StreamState(raw_key)
+        state.counted_until = token
         state.pending = length
         now = time.time() if set_time else 0
         state.batch_start_times = [now for _ in range(0, length, max(self.batch, 1))]
@@ -1741,6 +1751,8 @@ class StreamWatch(object):
             state = self.create(name, raw_key, set_time=True)
             if state is None:
                 return
+        elif state.counted_until is not None:
+            return  # this entry was in the XLEN taken when the stream was first seen
         else:
             state.pending += 1
             state.next_batch += 1
@@ -1791,20 +1803,22 @@ class StreamWatch(object):
                     self.status = status = "ABORTED"
                     note("registration %s is aborted after a failed execution (onFailedPolicy='abort')"
                          % self.reg.id)
+        if ack_and_trim:
+            if not read_pending:
+                if state.batch_start_times:
+                    state.batch_start_times.pop(0)
+                else:
+                    length = self.w.conn.call("XLEN", state.key)
+                    state.pending = length if isinstance(length, int) else 0
+            self.ack_and_trim(state, ids)
+        # reported once acknowledged and trimmed, as the server's execution is done only then
         if trigger is not None or results or errors:
             emit(execution_line(self.reg, trigger or "stream %s" % state.key.decode("utf-8", "replace"),
                                 results, errors, status))
-        if not ack_and_trim:
+        if ack_and_trim:
+            self.trigger_another(state, bool(ids), read_pending)
+        else:
             state.running = False
-            return
-        if not read_pending:
-            if state.batch_start_times:
-                state.batch_start_times.pop(0)
-            else:
-                length = self.w.conn.call("XLEN", state.key)
-                state.pending = length if isinstance(length, int) else 0
-        self.ack_and_trim(state, ids)
-        self.trigger_another(state, bool(ids), read_pending)
 
     def read(self, raw_key, batch, read_pending):
         """C: StreamReader_ReadRecords with the consumer group of the registration: (ids, records)."""
@@ -1900,6 +1914,7 @@ class Watcher(object):
         self.old_flags = None
         self.sub = None
         self.quiet = None  # the subscriber whose own events arrive now (see Runtime.quiet_subscriber)
+        self.marker_seq = 0
 
     # -- timers
     def add_timer(self, delay, callback):
@@ -2005,8 +2020,7 @@ class Watcher(object):
                 event = channel.split(b":", 1)[1].decode("utf-8", "replace") if b":" in channel else ""
                 self.on_event(event, message[3])
             elif isinstance(message, list) and len(message) == 3 and message[0] == b"message":
-                marker = message[2].decode("utf-8", "replace")
-                self.quiet = marker[len("begin "):] if marker.startswith("begin ") else None
+                self.on_marker(message[2].decode("utf-8", "replace"))
             self._fire_timers()
 
     def on_event(self, event, raw_key):
@@ -2019,6 +2033,15 @@ class Watcher(object):
             for stream in self.streams:
                 stream.on_xadd(raw_key)
         self.drain(in_event=True)
+
+    def on_marker(self, marker):
+        if marker.startswith("counted "):
+            for stream in self.streams:
+                for state in stream.streams.values():
+                    if state.counted_until == marker:
+                        state.counted_until = None
+        else:
+            self.quiet = marker[len("begin "):] if marker.startswith("begin ") else None
 
     def drain(self, in_event=False):
         while self.queue:
