@@ -213,3 +213,21 @@ class BatchModeRegistrations(support.EngineTest):
                          [("registered", "KeysReader", "a:*"), ("registered", "StreamReader", "s")])
         self.assertEqual(run.events[1]["id"], "0" * 40 + "-2")
         self.assertEqual(self.call("CONFIG", "GET", "notify-keyspace-events")[1], "")
+
+
+class StreamBursts(WatchTest):
+    def test_a_burst_of_entries_is_processed_once_each_and_none_is_lost(self):
+        watch = self.watch("GB('StreamReader').map(lambda x: x['value']['n']).register(prefix='burst')\n")
+        watch.wait_for("watching")
+        for i in range(60):
+            self.call("XADD", "burst", "*", "n", i)
+        seen = []
+        while len(seen) < 60:
+            seen += watch.wait_for("execution")["results"]
+        self.assertEqual(seen, [str(i) for i in range(60)])
+        self.assertEqual(watch.quiet_for(0.3), [])
+        deadline = time.time() + 5
+        while self.call("XLEN", "burst") and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(self.call("XLEN", "burst"), 0)
+        watch.stop()

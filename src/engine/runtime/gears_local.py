@@ -1839,14 +1839,22 @@ class StreamWatch(object):
 
     def ack_and_trim(self, state, ids):
         # The server keeps its own count of unprocessed entries and trims the stream to it:
-        # XACK the batch, then XTRIM MAXLEN <entries still to process> (exact).
+        # XACK the batch, then XTRIM MAXLEN <entries still to process>. Its count is exact
+        # because it learns of each XADD inside the command; ours lags behind, so we trim
+        # the same entries by id instead (MINID just past the last processed one): an entry
+        # added meanwhile is never trimmed unprocessed.
         if not ids:
             return
         state.pending = max(state.pending - len(ids), 0)
         reply = self.w.conn.call("XACK", state.key, STREAM_GROUP, *ids)
-        if isinstance(reply, RespError):
+        if isinstance(reply, RespError) or not self.trim:
             return
-        if self.trim:
+        last_ms, _, last_seq = ids[-1].partition("-")
+        ms, seq = int(last_ms), int(last_seq or 0) + 1
+        if seq > _M64:
+            ms, seq = ms + 1, 0
+        reply = self.w.conn.call("XTRIM", state.key, "MINID", "%d-%d" % (ms, seq))
+        if isinstance(reply, RespError):  # Redis before 6.2
             self.w.conn.call("XTRIM", state.key, "MAXLEN", state.pending)
 
     def trigger_another(self, state, has_data, read_pending):
