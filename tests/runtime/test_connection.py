@@ -74,3 +74,20 @@ class Passwords(unittest.TestCase):
         run = support.run_engine(url, "GB().map(lambda r: r['key']).run()\n")
         self.assertEqual(run.results, ["in3"])
         self.server.call("FLUSHALL")
+
+
+class UnixSocket(unittest.TestCase):
+    def test_unix_socket_url(self):
+        import tempfile
+        directory = tempfile.mkdtemp()
+        path = "%s/redis.sock" % directory
+        server = support.RedisServer("--unixsocket", path, "--unixsocketperm", "700")
+        try:
+            server.call("SELECT", "2")
+            server.call("SET", "u", "1")
+            run = support.run_engine("unix://%s?db=2" % path, "GB().map(lambda r: r['key']).run()\n")
+            self.assertEqual((run.code, run.results), (0, ["u"]))
+        finally:
+            server.stop()
+            import shutil
+            shutil.rmtree(directory, ignore_errors=True)

@@ -139,3 +139,22 @@ class Functions(support.EngineTest):
         run = self.run_module("GB().register(onRegistered=lambda: 1 / 0)\n")
         self.assertEqual(run.code, 0)
         self.assertIn("Error occured on RedisGearsPy_OnRegistered", run.stderr)
+
+
+class ConnectionState(support.EngineTest):
+    def test_transactions_and_select_have_no_lasting_effect(self):
+        # each RedisModule_Call runs on a fresh temporary client
+        module = ("def f(_):\n"
+                  "    out = [execute('MULTI'), execute('SELECT', '5'), execute('SET', 'k', 'v')]\n"
+                  "    try:\n"
+                  "        execute('EXEC')\n"
+                  "    except Exception as e:\n"
+                  "        out.append(str(e))\n"
+                  "    return out\n"
+                  "GB('ShardsIDReader').map(f).run()\n")
+        self.assertEqual(self.results_of(module), ["['OK', 'OK', 'OK', 'ERR EXEC without MULTI']"])
+        self.assertEqual(self.call("GET", "k"), "v")  # written at once, in database 0
+
+    def test_commands_that_would_take_the_connection_are_refused(self):
+        run = self.run_module("GB('ShardsIDReader').map(lambda _: execute('SUBSCRIBE', 'c')).run()\n")
+        self.assertIn("SUBSCRIBE is not supported by gearc's local engine", run.errors[0])

@@ -231,3 +231,36 @@ class StreamBursts(WatchTest):
             time.sleep(0.05)
         self.assertEqual(self.call("XLEN", "burst"), 0)
         watch.stop()
+
+
+class WatchPermissions(WatchTest):
+    def test_config_not_permitted_is_fatal(self):
+        self.call("ACL", "SETUSER", "limited", "on", ">pw", "~*", "&*", "+@all", "-config")
+        try:
+            url = "redis://limited:pw@127.0.0.1:%d" % self.server.port
+            watch = support.Watch(url, "GB().register(prefix='x')\n")
+            self.watches.append(watch)
+            self.assertEqual(watch.next()["kind"], "registered")
+            fatal = watch.next()
+            self.assertEqual(fatal["kind"], "fatal")
+            self.assertIn("CONFIG GET notify-keyspace-events failed", fatal["message"])
+            self.assertIn("NOPERM", fatal["message"])
+            self.assertEqual(watch.proc.wait(10), 3)
+        finally:
+            self.call("ACL", "DELUSER", "limited")
+
+
+class ReaderGone(WatchTest):
+    def test_a_closed_output_stops_the_watch_and_restores(self):
+        import subprocess
+        proc = subprocess.Popen([support.PYTHON, support.ENGINE, "--url", self.server.url, "--watch"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        proc.stdin.write(b"GB().register(prefix='k')\n")
+        proc.stdin.close()
+        while b'"watching"' not in proc.stdout.readline():
+            pass
+        self.assertNotEqual(self.flags(), "")
+        proc.stdout.close()  # gearc went away
+        self.call("SET", "k", "1")  # the engine's next line has no reader
+        self.assertEqual(proc.wait(10), 0)
+        self.assertEqual(self.flags(), "")

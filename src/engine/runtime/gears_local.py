@@ -37,10 +37,20 @@ _ENGINE_FILE = (lambda: None).__code__.co_filename
 _PROTOCOL_OUT = sys.stdout  # replaced in main(); gear code's print() goes to stderr
 
 
+_OUTPUT_CLOSED = []
+
+
 def emit(obj):
-    """One JSON line on the protocol channel, flushed at once."""
-    _PROTOCOL_OUT.write(json.dumps(obj, ensure_ascii=True) + "\n")
-    _PROTOCOL_OUT.flush()
+    """One JSON line on the protocol channel, flushed at once. If the reader is gone (gearc
+    ended), stop like on SIGTERM: a watch still restores the server's settings."""
+    if _OUTPUT_CLOSED:
+        return
+    try:
+        _PROTOCOL_OUT.write(json.dumps(obj, ensure_ascii=True) + "\n")
+        _PROTOCOL_OUT.flush()
+    except (OSError, ValueError):
+        _OUTPUT_CLOSED.append(True)
+        raise Stop()
 
 
 def note(message):
@@ -587,6 +597,17 @@ class Runtime(object):
         refusal = self._rm_call_refusal(argv)
         if refusal:
             raise GearsError(refusal)
+        name = command.lower()
+        if name in _NO_LASTING_EFFECT:
+            # RedisModule_Call runs each command on a fresh temporary client: connection state
+            # does not outlive the call. Sent on our connection these would change it.
+            reply = _NO_LASTING_EFFECT[name]
+            if isinstance(reply, RespError):
+                raise GearsError(reply.message)
+            return reply
+        if name in _TAKES_THE_CONNECTION or (name == "client" and len(argv) > 1 and str(argv[1]).lower() == "reply"):
+            raise GearsError("%s is not supported by gearc's local engine (it would take over the engine's "
+                             "connection to Redis)" % command)
         reply = self._marked_call(argv) if self.quiet_subscriber else self.conn.call(*argv)
         if isinstance(reply, RespError):
             raise GearsError(reply.message)
@@ -641,6 +662,11 @@ class Runtime(object):
             self.loop = asyncio.new_event_loop()
         return self.loop.run_until_complete(coro)
 
+
+_NO_LASTING_EFFECT = {"multi": "OK", "watch": "OK", "unwatch": "OK", "select": "OK",
+                      "exec": RespError("ERR EXEC without MULTI"), "discard": RespError("ERR DISCARD without MULTI")}
+_TAKES_THE_CONNECTION = ("subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
+                         "monitor", "hello", "reset", "quit", "sync", "psync", "replicaof", "slaveof")
 
 RUNTIME = None  # the Runtime of this process; set in main()
 
@@ -1005,37 +1031,21 @@ def step_limit(up, offset, length):
             return
 
 
+_STEPS = {"map": step_map, "filter": step_filter, "foreach": step_foreach, "flatmap": step_flatmap,
+          "accumulate": step_accumulate, "extractkey": step_extractkey, "group": step_group,
+          "reduce": step_reduce, "accumulatebykey": step_accumulatebykey, "topy": step_topy,
+          "getvalue": step_getvalue, "limit": step_limit}
+
+
 def execute_plan(steps, source):
-    """Runs a plan over a record source: (results, errors) as Python values."""
+    """Runs a plan over a record source: (results, errors) as Python values. The steps are
+    tuples (kind, arguments...); collect and repartition move records between shards, so
+    on one shard they do nothing."""
     state = ExecutionState()
     stream = reader_step(source, state)
     for step in steps:
-        kind = step[0]
-        if kind == "map":
-            stream = step_map(stream, step[1])
-        elif kind == "filter":
-            stream = step_filter(stream, step[1])
-        elif kind == "foreach":
-            stream = step_foreach(stream, step[1])
-        elif kind == "flatmap":
-            stream = step_flatmap(stream, step[1])
-        elif kind == "accumulate":
-            stream = step_accumulate(stream, step[1])
-        elif kind == "extractkey":
-            stream = step_extractkey(stream, step[1])
-        elif kind == "group":
-            stream = step_group(stream)
-        elif kind == "reduce":
-            stream = step_reduce(stream, step[1])
-        elif kind == "accumulatebykey":
-            stream = step_accumulatebykey(stream, step[1])
-        elif kind == "topy":
-            stream = step_topy(stream)
-        elif kind == "getvalue":
-            stream = step_getvalue(stream)
-        elif kind == "limit":
-            stream = step_limit(stream, step[1], step[2])
-        # collect and repartition move records between shards: nothing to do on one shard
+        if step[0] in _STEPS:
+            stream = _STEPS[step[0]](stream, *step[1:])
     for record in stream:
         if isinstance(record, ErrorRecord):
             state.errors.append(record.text)
@@ -1083,42 +1093,42 @@ def key_types(conn, keys):
     return result
 
 
-def read_key_records(conn, keys, read_value, event):
-    """KeysReader records (C: KeysReader_ReadKey) for raw key names, read in one go."""
-    records = []
+def read_key_records(conn, keys, read_value, event, scanned=False):
+    """KeysReader records (C: KeysReader_ReadKey) for raw key names.
+
+    Keys a SCAN just returned exist: their type and value come in one pipeline (the reads of
+    the wrong type fail harmlessly). Other keys may be missing, and TYPE or GET on a missing
+    key raises a keymiss event the server's reader does not raise: they are checked first."""
     if not read_value:
-        for key in keys:
-            records.append(hash_set_record([("key", redis_text(key)), ("event", event)]))
-        return records
-    kinds = key_types(conn, keys)
-    commands = []
-    for key, kind in zip(keys, kinds):
-        if kind == b"string":
-            commands.append(["GET", key])
-        elif kind == b"hash":
-            commands.append(["HGETALL", key])
-        elif kind == b"list":
-            commands.append(["LRANGE", key, "0", "-1"])
-    values = iter(conn.pipeline(commands))
-    for key, kind in zip(keys, kinds):
+        return [hash_set_record([("key", redis_text(key)), ("event", event)]) for key in keys]
+    if scanned:
+        replies = conn.pipeline([command for key in keys for command in
+                                 (["TYPE", key], ["GET", key], ["HGETALL", key], ["LRANGE", key, "0", "-1"])])
+        reads = [(replies[i], replies[i + 1:i + 4]) for i in range(0, len(replies), 4)]
+    else:
+        kinds = key_types(conn, keys)
+        readers = {b"string": ["GET"], b"hash": ["HGETALL"], b"list": ["LRANGE", "0", "-1"]}
+        wanted = [(key, kind) for key, kind in zip(keys, kinds) if kind in readers]
+        values = iter(conn.pipeline([readers[kind][:1] + [key] + readers[kind][1:] for key, kind in wanted]))
+        reads = []
+        for kind in kinds:
+            value = next(values) if kind in readers else None
+            slots = [None, None, None]
+            if kind in readers:
+                slots[(b"string", b"hash", b"list").index(kind)] = value
+            reads.append((kind, slots))
+    records = []
+    for key, (kind, (as_string, as_hash, as_list)) in zip(keys, reads):
+        kind = kind if isinstance(kind, bytes) else b"none"
         value = None
-        if kind in (b"string", b"hash", b"list"):
-            raw = next(values)
-            if isinstance(raw, RespError):
-                raw = None  # the key changed type under us
-            if raw is None:
-                value = None
-            elif kind == b"string":
-                value = redis_text(raw)
-            elif kind == b"hash":
-                value = hash_set_record((raw[i].decode("utf-8", "replace"), redis_text(raw[i + 1]))
-                                        for i in range(0, len(raw), 2))
-            else:
-                value = [redis_text(item) for item in raw]
-        if kind == b"none":
-            value_type = "empty"
-        else:
-            value_type = _RECORD_TYPES.get(kind, "module")
+        if kind == b"string" and isinstance(as_string, bytes):
+            value = redis_text(as_string)
+        elif kind == b"hash" and isinstance(as_hash, list):
+            value = hash_set_record((as_hash[i].decode("utf-8", "replace"), redis_text(as_hash[i + 1]))
+                                    for i in range(0, len(as_hash), 2))
+        elif kind == b"list" and isinstance(as_list, list):
+            value = [redis_text(item) for item in as_list]
+        value_type = "empty" if kind == b"none" else _RECORD_TYPES.get(kind, "module")
         records.append(hash_set_record([("key", redis_text(key)), ("value", value),
                                         ("type", value_type), ("event", event)]))
     return records
@@ -1127,7 +1137,7 @@ def read_key_records(conn, keys, read_value, event):
 def keys_scan_source(conn, pattern, read_value):
     # C: KeysReader_ScanAPINextKey pops each scanned batch from the end of its array.
     for keys in scan_batches(conn, pattern.encode("utf-8")):
-        for record in reversed(read_key_records(conn, keys, read_value, None)):
+        for record in reversed(read_key_records(conn, keys, read_value, None, scanned=True)):
             yield record
 
 
@@ -2126,7 +2136,7 @@ def run_module(source):
     source = source.split("\0", 1)[0]
     try:
         code = compile(source, "<string>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError) as e:
+    except Exception as e:  # SyntaxError mostly; RecursionError/MemoryError for absurd nesting
         return "Error type: %s, Value: %s" % (type(e), e)  # no traceback at compile time
     try:
         exec(code, module_globals())
@@ -2222,6 +2232,14 @@ def _on_signal(signum, frame):
     raise Stop()
 
 
+def _final(line):
+    try:
+        emit(line)
+    except Stop:
+        pass
+    return 3
+
+
 def main(argv=None):
     global _PROTOCOL_OUT
     _PROTOCOL_OUT = sys.stdout
@@ -2231,21 +2249,14 @@ def main(argv=None):
     try:
         code = engine(sys.argv[1:] if argv is None else argv)
     except Fatal as e:
-        emit({"kind": "fatal", "message": clean_text(str(e))})
-        code = 3
+        code = _final({"kind": "fatal", "message": clean_text(str(e))})
     except Stop:
-        emit({"kind": "fatal", "message": "interrupted"})
-        code = 3
+        code = _final({"kind": "fatal", "message": "interrupted"})
     except BaseException as e:
         if os.environ.get("GEARC_DEBUG"):
             traceback.print_exc()
-        emit({"kind": "fatal", "message": clean_text("internal error of the local engine (%s: %s); "
-                                                     "set GEARC_DEBUG=1 for details" % (type(e).__name__, e))})
-        code = 3
-    try:
-        _PROTOCOL_OUT.flush()
-    except Exception:
-        pass
+        code = _final({"kind": "fatal", "message": clean_text("internal error of the local engine (%s: %s); "
+                                                              "set GEARC_DEBUG=1 for details" % (type(e).__name__, e))})
     return code
 
 
