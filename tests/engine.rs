@@ -309,3 +309,73 @@ fn a_file_that_does_not_compile_is_not_run() {
         stderr(&out)
     );
 }
+
+#[test]
+fn watch_applies_registrations_and_restores_the_server_on_stop() {
+    use std::io::{BufRead, BufReader};
+    use std::time::{Duration, Instant};
+
+    let server = RedisServer::start();
+    let mut con = server.con();
+    let before: Vec<String> = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("notify-keyspace-events")
+        .query(&mut con)
+        .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gearc"))
+        .args([
+            "run",
+            "--local",
+            "examples/automatic_expiry.gear",
+            "--watch",
+            "--url",
+            &server.url(),
+        ])
+        .current_dir(support::root())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !seen.iter().any(|l: &String| l.contains("watching")) {
+        let line = rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("engine starts watching");
+        seen.push(line);
+    }
+    let _: () = con.set("session:1", "x").unwrap();
+    let mut ttl = -1;
+    while ttl < 0 && Instant::now() < deadline {
+        ttl = con.ttl("session:1").unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        (3590..=3600).contains(&ttl),
+        "EXPIRE from the registration: ttl {ttl}"
+    );
+
+    // A signal to gearc alone (not to its process group) still stops the engine cleanly.
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    seen.extend(rx.try_iter());
+    assert!(status.success(), "{status:?}: {seen:?}");
+    assert!(seen.iter().any(|l| l.contains("stopped")), "{seen:?}");
+    let after: Vec<String> = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("notify-keyspace-events")
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(before, after);
+}

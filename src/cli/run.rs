@@ -1,9 +1,8 @@
 //! `gearc run --local`: compile, then run with the local engine against a plain Redis.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::time::Duration;
 
-use gearc::engine::{self, reply, EngineError, Event, LocalOptions};
+use gearc::engine::{self, reply, EngineError, Event, LocalOptions, StopHandle};
 use gearc::syntax::span::LineIndex;
 use gearc::{Compiled, PipelineInfo};
 
@@ -39,11 +38,17 @@ pub fn run(args: RunArgs) -> u8 {
         }
         return exit::OK;
     }
+    let stop = StopHandle::default();
     if args.watch {
-        // Ctrl-C reaches the engine too; gearc waits for it to restore the server's settings.
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        if ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).is_err() {
+        // gearc waits for the engine to restore the server's settings. A Ctrl-C in a
+        // terminal reaches the engine too; a signal sent to gearc alone is passed on,
+        // after a moment so that it does not interrupt a restore already under way.
+        let handle = stop.clone();
+        let installed = ctrlc::set_handler(move || {
+            std::thread::sleep(Duration::from_millis(500));
+            handle.stop();
+        });
+        if installed.is_err() {
             eprintln!(
                 "warning: cannot catch Ctrl-C; stopping may leave notify-keyspace-events changed"
             );
@@ -53,6 +58,7 @@ pub fn run(args: RunArgs) -> u8 {
         url: args.url.clone(),
         python: None,
         watch: args.watch,
+        stop: Some(stop),
     };
     let mut printer = Printer {
         source: &source,

@@ -7,6 +7,8 @@ pub mod reply;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -23,6 +25,28 @@ pub struct LocalOptions {
     pub python: Option<String>,
     /// Keep running and apply registrations to live events.
     pub watch: bool,
+    /// Lets another thread (a Ctrl-C handler) stop the engine.
+    pub stop: Option<StopHandle>,
+}
+
+/// Stops a running engine from another thread: the engine then restores what it
+/// changed on the server (`notify-keyspace-events`) and ends.
+#[derive(Clone, Debug, Default)]
+pub struct StopHandle {
+    pid: Arc<AtomicU32>,
+}
+
+impl StopHandle {
+    pub fn stop(&self) {
+        let pid = self.pid.load(Ordering::SeqCst);
+        if pid != 0 {
+            // SIGTERM; the engine treats it like Ctrl-C. `kill` keeps gearc free of unsafe code.
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
 }
 
 /// One line of the engine's output protocol.
@@ -128,6 +152,9 @@ pub fn run(
         },
         _ => EngineError::Io(e),
     })?;
+    if let Some(stop) = &options.stop {
+        stop.pid.store(child.id(), Ordering::SeqCst);
+    }
     if let Some(mut stdin) = child.stdin.take() {
         stdin.write_all(module.as_bytes())?;
     }
@@ -150,6 +177,9 @@ pub fn run(
         }
     }
     let status = child.wait()?;
+    if let Some(stop) = &options.stop {
+        stop.pid.store(0, Ordering::SeqCst);
+    }
     if let Some(f) = failure {
         return Err(f);
     }

@@ -35,7 +35,9 @@ pub fn parse(source: &str) -> Result<Module, Vec<SyntaxError>> {
     // pest's error detail (richer "expected …" sets) costs about a quarter of the
     // parse time, so it is on only while a failed item is parsed again. The flag is
     // process-wide: the lock keeps concurrent parses from seeing each other's setting.
-    let _detail = DETAIL_LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _detail = DETAIL_LOCK
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     pest::set_error_detail(false);
     let layout = layout::layout(source);
     let mut items = Vec::new();
