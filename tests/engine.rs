@@ -222,15 +222,13 @@ fn distinct_types_in_order() {
 }
 
 #[test]
-fn a_failing_callback_shows_results_then_the_gear_span() {
+fn a_failing_callback_points_at_its_gear_span_and_fills_in_nothing() {
     let server = RedisServer::start();
-    let _: () = server
-        .con()
-        .mset(&[("Foo-fighter", "2021"), ("Bad-fighter", "lots")])
-        .unwrap();
+    let _: () = server.con().set("Bad-fighter", "lots").unwrap();
     let out = run_local(&server, "examples/fighters.gear", &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "2021\n");
+    // No "0": with an error the total is unknown, not zero.
+    assert_eq!(stdout(&out), "");
     let err = stderr(&out);
     assert!(
         err.contains("ValueError: invalid literal for int()"),
@@ -241,6 +239,22 @@ fn a_failing_callback_shows_results_then_the_gear_span() {
         "the error points at map(int(value)): {err}"
     );
     assert!(err.contains("results above are incomplete"), "{err}");
+}
+
+#[test]
+fn records_read_before_an_error_are_shown_and_negative_numbers_survive() {
+    // RedisGears stops reading once an error reaches the reply; a python reader yields in
+    // order, so exactly the records before the failing one come back.
+    let server = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("divide.gear");
+    std::fs::write(&file, "python(range(5)) | map(10 // (it - 2)) | run\n").unwrap();
+    let out = run_local(&server, file.to_str().unwrap(), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "-5\n-10\n");
+    let err = stderr(&out);
+    assert!(err.contains("ZeroDivisionError"), "{err}");
+    assert!(err.contains("divide.gear:1:20"), "{err}");
 }
 
 #[test]

@@ -109,8 +109,11 @@ impl Printer<'_> {
         match event {
             Event::Result { results, errors } => {
                 let run = self.compiled.run_pipeline();
-                let decoded =
-                    reply::decode_results(results, run.and_then(|p| p.empty_result.as_ref()));
+                let decoded = reply::decode_results(
+                    results,
+                    run.and_then(|p| p.empty_result.as_ref()),
+                    !errors.is_empty(),
+                );
                 let result_type = run
                     .map(|p| p.result.clone())
                     .unwrap_or(gearc::check::types::Type::Any);

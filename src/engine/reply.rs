@@ -22,8 +22,17 @@ pub fn decode_record(record: &Value) -> Value {
 }
 
 /// The decoded results, with the empty result filled in where RedisGears gives none.
-pub fn decode_results(records: &[Value], empty: Option<&EmptyResult>) -> Vec<Value> {
+/// A run with errors is not filled in: its records may have been lost (RedisGears
+/// stops reading once an error reaches the reply), so a `0` would be a false total.
+pub fn decode_results(
+    records: &[Value],
+    empty: Option<&EmptyResult>,
+    had_errors: bool,
+) -> Vec<Value> {
     let decoded: Vec<Value> = records.iter().map(decode_record).collect();
+    if had_errors {
+        return decoded;
+    }
     match (decoded.is_empty(), empty) {
         (true, Some(EmptyResult::Count)) => vec![Value::from(0)],
         (true, Some(EmptyResult::Zero(zero))) => vec![zero.clone()],

@@ -95,6 +95,23 @@ class KeysRegistrations(WatchTest):
         self.assertEqual(fired["errors"], ["['Traceback (most recent call last):\\n', '  File \"<string>\", line 1, "
                                            "in <lambda>\\n', 'ZeroDivisionError: division by zero\\n']"])
 
+    def test_keymiss_and_deleted_keys(self):
+        # the server's KeysReader also receives keymiss events; a deleted key reads as 'empty'
+        watch = self.watch("GB().register(prefix='miss*')\n")
+        watch.wait_for("watching")
+        self.assertIn("m", self.flags())
+        self.call("GET", "missing")
+        fired = watch.wait_for("execution")
+        self.assertEqual((fired["trigger"], fired["results"]),
+                         ("keymiss missing", ["{'event': 'keymiss', 'key': 'missing', 'type': 'empty', 'value': None}"]))
+        self.call("SET", "miss1", "x")
+        self.call("DEL", "miss1")
+        self.assertEqual(watch.wait_for("execution")["trigger"], "set miss1")
+        fired = watch.wait_for("execution")
+        self.assertEqual((fired["trigger"], fired["results"]),
+                         ("del miss1", ["{'event': 'del', 'key': 'miss1', 'type': 'empty', 'value': None}"]))
+        self.assertEqual(watch.quiet_for(0.3), [])  # the engine's own reads raise no keymiss
+
     def test_sigterm_also_restores(self):
         watch = self.watch("GB().register(prefix='x')\n")
         watch.wait_for("watching")
@@ -119,9 +136,11 @@ class StreamRegistrations(WatchTest):
                   "GB('StreamReader').foreach(process).map(lambda x: x['value']['key'])"
                   ".register(prefix='expired:*', batch=2, duration=1)\n")
         watch = self.watch(module)
-        watch.wait_for("watching")
-        first = watch.wait_for("execution")
-        second = watch.wait_for("execution")
+        # existing entries are processed when the registration is applied, before `watching`
+        self.assertEqual(watch.next()["kind"], "registered")
+        first = watch.next()
+        second = watch.next()
+        self.assertEqual(watch.next()["kind"], "watching")
         self.assertEqual((first["trigger"], first["results"]), ("stream expired:06S 1-0..2-0 (2 entries)", ["k0", "k1"]))
         self.assertEqual((second["trigger"], second["results"]), ("stream expired:06S 3-0", ["k2"]))
         self.call("XADD", "expired:06S", "4-0", "key", "k3")  # a partial batch, flushed after 1 ms
@@ -131,11 +150,25 @@ class StreamRegistrations(WatchTest):
         self.assertEqual(self.call("XLEN", "expired:06S"), 0)  # trimStream defaults to True
         watch.stop()
 
+    def test_generated_style_registration_takes_existing_entries_at_once(self):
+        for i in range(3):
+            self.call("XADD", "expired:06S", "*", "key", "k%d" % i)
+        module = ("def process(x):\n"
+                  "    log('expired ' + x['value']['key'])\n"
+                  "GB(\"StreamReader\").foreach(process).register(prefix=\"expired:*\", batch=100, duration=1)\n")
+        watch = self.watch(module)
+        fired = watch.wait_for("execution")
+        watch.wait_for("watching")
+        self.assertEqual(len(fired["results"]), 3)
+        self.assertTrue(fired["trigger"].endswith("(3 entries)"), fired["trigger"])
+        watch.stop()
+        self.assertIn("[notice] GEARS: expired k2\n", "".join(watch.stderr))
+
     def test_without_trimming_the_entries_stay(self):
         self.call("XADD", "s", "1-0", "a", "1")
         watch = self.watch("GB('StreamReader').register(prefix='s', trimStream=False)\n")
-        watch.wait_for("watching")
         watch.wait_for("execution")
+        watch.wait_for("watching")
         self.call("XADD", "s", "2-0", "a", "2")
         fired = watch.wait_for("execution")
         self.assertEqual(fired["results"], ["{'key': 's', 'id': '2-0', 'value': {'a': '2'}}"])

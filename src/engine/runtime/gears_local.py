@@ -2022,10 +2022,14 @@ class Watcher(object):
     def active(self):
         return len(self.keys) + len(self.streams)
 
-    def run(self):
+    def scan_streams(self):
+        """What a StreamReader registration does when applied: process the streams there are.
+        Done before `watching` is announced, so that what comes after it is new."""
         for stream in reversed(self.streams):  # in registration order
             stream.scan()
             self.drain()
+
+    def run(self):
         while True:
             if not self.sub.has_buffered_data():
                 ready, _, _ = select.select([self.sub.sock], [], [], self._next_timeout())
@@ -2213,6 +2217,7 @@ def watch_registrations(target, conn, registrations):
         return
     try:
         watcher.start()
+        watcher.scan_streams()
         emit({"kind": "watching", "registrations": watcher.active()})
         watcher.run()
     except Stop:
