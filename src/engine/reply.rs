@@ -136,14 +136,16 @@ mod tests {
     }
 
     #[test]
-    fn fills_empty_count_and_zero() {
-        assert_eq!(
-            decode_results(&[], Some(&EmptyResult::Count)),
-            vec![Value::from(0)]
-        );
+    fn fills_empty_count_and_zero_only_without_errors() {
+        let count = Some(&EmptyResult::Count);
+        assert_eq!(decode_results(&[], count, false), vec![Value::from(0)]);
         let zero = EmptyResult::Zero(Value::from(1));
-        assert_eq!(decode_results(&[], Some(&zero)), vec![Value::from(1)]);
-        assert_eq!(decode_results(&[], None), Vec::<Value>::new());
+        assert_eq!(
+            decode_results(&[], Some(&zero), false),
+            vec![Value::from(1)]
+        );
+        assert_eq!(decode_results(&[], None, false), Vec::<Value>::new());
+        assert_eq!(decode_results(&[], count, true), Vec::<Value>::new());
     }
 
     #[test]
