@@ -158,3 +158,13 @@ class ConnectionState(support.EngineTest):
     def test_commands_that_would_take_the_connection_are_refused(self):
         run = self.run_module("GB('ShardsIDReader').map(lambda _: execute('SUBSCRIBE', 'c')).run()\n")
         self.assertIn("SUBSCRIBE is not supported by gearc's local engine", run.errors[0])
+
+
+class Blocking(support.EngineTest):
+    def test_blocking_commands_do_not_block(self):
+        # RedisModule_Call's client may not block: BLPOP answers at once
+        self.assertEqual(self.results_of("GB('ShardsIDReader').map(lambda _: execute('BLPOP', 'nolist', 0)).run()\n"),
+                         ["None"])
+        self.call("RPUSH", "l", "x")
+        self.assertEqual(self.results_of("GB('ShardsIDReader').map(lambda _: execute('BLPOP', 'l', 0)).run()\n"),
+                         ["['l', 'x']"])

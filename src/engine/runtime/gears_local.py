@@ -567,7 +567,7 @@ def reply_value(obj):
 class Runtime(object):
     def __init__(self, conn):
         self.conn = conn
-        self.commands = {}  # lower-case name -> (arity, {subcommand: arity}) or None if unknown
+        self.commands = {}  # lower-case name -> (arity, {subcommand: arity}, flags) or None if unknown
         self.command_info_works = True
         self.in_atomic = False
         self.loop = None
@@ -578,13 +578,20 @@ class Runtime(object):
         self.quiet_subscriber = None
         self.marker_channel = "__gearc_local__:%d" % os.getpid()
 
-    def _marked_call(self, argv):
-        replies = self.conn.pipeline([["MULTI"], ["PUBLISH", self.marker_channel, "begin " + self.quiet_subscriber],
-                                      argv, ["PUBLISH", self.marker_channel, "end"], ["EXEC"]])
-        done = replies[-1]
-        if isinstance(done, list) and len(done) == 3:
-            return done[1]
-        return self.conn.call(*argv)  # a command MULTI does not take: run it unmarked
+    def _call_in_transaction(self, argv):
+        """MULTI/EXEC around one command: with markers when events must be told apart (see
+        quiet_subscriber); blocking commands then do not block, as under RedisModule_Call."""
+        if self.quiet_subscriber:
+            commands = [["MULTI"], ["PUBLISH", self.marker_channel, "begin " + self.quiet_subscriber],
+                        argv, ["PUBLISH", self.marker_channel, "end"], ["EXEC"]]
+            position = 1
+        else:
+            commands = [["MULTI"], argv, ["EXEC"]]
+            position = 0
+        done = self.conn.pipeline(commands)[-1]
+        if isinstance(done, list) and len(done) == len(commands) - 2:
+            return done[position]
+        return self.conn.call(*argv)  # a command MULTI does not take: run it on its own
 
     # -- execute (C: executeCommand, createReply, replyToPyList)
     def execute(self, *args):
@@ -608,7 +615,12 @@ class Runtime(object):
         if name in _TAKES_THE_CONNECTION or (name == "client" and len(argv) > 1 and str(argv[1]).lower() == "reply"):
             raise GearsError("%s is not supported by gearc's local engine (it would take over the engine's "
                              "connection to Redis)" % command)
-        reply = self._marked_call(argv) if self.quiet_subscriber else self.conn.call(*argv)
+        known = self.commands.get(name)
+        blocking = bool(known) and "blocking" in known[2]
+        if self.quiet_subscriber or blocking:
+            reply = self._call_in_transaction(argv)
+        else:
+            reply = self.conn.call(*argv)
         if isinstance(reply, RespError):
             raise GearsError(reply.message)
         return self._python_reply(reply)
@@ -642,11 +654,12 @@ class Runtime(object):
                     for sub in info[9]:
                         full = sub[0].decode("utf-8", "replace").lower()
                         subcommands[full.split("|", 1)[-1]] = int(sub[1])
-                self.commands[name] = (int(info[1]), subcommands)
+                flags = set(f.decode("utf-8", "replace") for f in info[2] if isinstance(f, bytes))
+                self.commands[name] = (int(info[1]), subcommands, flags)
         known = self.commands[name]
         if known is None:
             return "No such file or directory"  # ENOENT
-        arity, subcommands = known
+        arity, subcommands, _ = known
         if subcommands and len(argv) > 1:
             sub = argv[1]
             sub = (sub.decode("latin-1") if isinstance(sub, (bytes, bytearray)) else sub).lower()
@@ -1894,9 +1907,11 @@ class StreamWatch(object):
         state.running = False
 
     def forget_streams(self):
+        """C: StreamReaderTriggerCtx_CleanSingleStreamsData: executions not yet started are dropped."""
         for state in self.streams.values():
             self.w.cancel_timer(state.timer)
         self.streams = {}
+        self.w.queue[:] = [item for item in self.w.queue if item[0] is not self]
 
 
 class quiet_subscriber(object):
