@@ -23,7 +23,6 @@ import traceback
 import types
 import urllib.parse
 
-ENGINE_VERSION = "1"
 ZERO_ID = "0" * 40
 
 # Frames of this file are hidden from error texts: the server's equivalents are C code.
