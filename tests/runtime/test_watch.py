@@ -297,3 +297,14 @@ class ReaderGone(WatchTest):
         self.call("SET", "k", "1")  # the engine's next line has no reader
         self.assertEqual(proc.wait(10), 0)
         self.assertEqual(self.flags(), "")
+
+
+class TwoSignals(WatchTest):
+    def test_sigint_then_sigterm_still_restores(self):
+        watch = self.watch("GB().register(prefix='x')\n")
+        watch.wait_for("watching")
+        watch.proc.send_signal(signal.SIGINT)
+        watch.proc.send_signal(signal.SIGTERM)  # what gearc adds on Ctrl-C
+        self.assertEqual(watch.proc.wait(10), 0)
+        self.assertEqual(watch.wait_for("stopped")["kind"], "stopped")
+        self.assertEqual(self.flags(), "")

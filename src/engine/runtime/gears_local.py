@@ -2235,8 +2235,6 @@ def watch_registrations(target, conn, registrations):
         emit({"kind": "watching", "registrations": watcher.active()})
         watcher.run()
     except Stop:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop the restore
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         watcher.restore()
         emit({"kind": "stopped"})
     except BaseException:
@@ -2248,7 +2246,16 @@ def watch_registrations(target, conn, registrations):
 
 
 def _on_signal(signum, frame):
+    # Ctrl-C reaches the engine and gearc, which may then send SIGTERM too: the first signal
+    # stops; later ones must not interrupt the restoring of the server's settings. (A Python
+    # no-op rather than SIG_IGN: 3.7 would try to call SIG_IGN for a signal already pending.)
+    signal.signal(signal.SIGINT, _ignore_signal)
+    signal.signal(signal.SIGTERM, _ignore_signal)
     raise Stop()
+
+
+def _ignore_signal(signum, frame):
+    pass
 
 
 def _final(line):
