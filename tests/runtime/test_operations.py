@@ -229,3 +229,9 @@ import json
     def test_fighters_on_an_empty_keyspace(self):
         run = self.run_module(self.FIGHTERS)
         self.assertEqual((run.code, run.results, run.errors), (0, [], []))
+
+
+class GeneratorRecords(support.EngineTest):
+    def test_a_generator_returned_by_map_is_a_record_not_a_coroutine(self):
+        module = ("import types\n" + over([1], ".map(lambda x: (i for i in [x])).map(lambda g: isinstance(g, types.GeneratorType))"))
+        self.assertEqual(self.results_of(module), ["True"])

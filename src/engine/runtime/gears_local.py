@@ -826,12 +826,17 @@ def _builder_code(fn):
     return fn
 
 
+def _is_coroutine(obj):
+    # C: PyCoro_CheckExact. Not asyncio.iscoroutine, which on 3.7 also says yes to generators.
+    return isinstance(obj, types.CoroutineType)
+
+
 def call_back(fn, args, allow_coroutine=True):
     """Calls gear code for a step: (True, result) or (False, error text)."""
     python_frame = getattr(fn, "gearc_builder_code", False)
     try:
         result = fn(*args)
-        if allow_coroutine and asyncio.iscoroutine(result):
+        if allow_coroutine and _is_coroutine(result):
             result = RUNTIME.run_coroutine(result)
         return True, result
     except Stop:
@@ -940,7 +945,7 @@ def step_extractkey(up, fn):
             yield record
             continue
         ok, key = call_back(fn, (record,), allow_coroutine=False)
-        if ok and asyncio.iscoroutine(key):
+        if ok and _is_coroutine(key):
             key.close()
             yield ErrorRecord("coroutine are not allow on extractor")
             continue
@@ -979,7 +984,7 @@ def step_reduce(up, fn):
             yield record
             continue
         ok, value = call_back(fn, (record.key, record.value), allow_coroutine=False)
-        if ok and asyncio.iscoroutine(value):
+        if ok and _is_coroutine(value):
             value.close()
             yield ErrorRecord("coroutine are not allow on reduce")
         elif ok:
@@ -1663,7 +1668,7 @@ def call_on_registered(reg):
         _write_log("warning", "Error occured on RedisGearsPy_OnRegistered, error='%s'" % format_error(e),
                    prefix=False)
         return
-    if asyncio.iscoroutine(result):
+    if _is_coroutine(result):
         result.close()
         _write_log("warning", "Error occured on RedisGearsPy_OnRegistered, error='Coroutines are not allow'",
                    prefix=False)
