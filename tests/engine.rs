@@ -393,3 +393,24 @@ fn watch_applies_registrations_and_restores_the_server_on_stop() {
         .unwrap();
     assert_eq!(before, after);
 }
+
+#[test]
+fn a_module_that_fails_while_loading_points_into_the_python_block() {
+    let server = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("load.gear");
+    std::fs::write(
+        &file,
+        "python \"\"\"\nN = 1 / 0\n\"\"\"\nkeys | count | run\n",
+    )
+    .unwrap();
+    let out = run_local(&server, file.to_str().unwrap(), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("reject this module"), "{err}");
+    assert!(err.contains("ZeroDivisionError"), "{err}");
+    assert!(
+        err.contains("load.gear:2:1"),
+        "the python block's line: {err}"
+    );
+}

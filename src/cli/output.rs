@@ -58,7 +58,7 @@ pub fn plain(v: &Value) -> String {
 #[diagnostic(code(gearc::run::callback_failed))]
 struct CallbackFailed {
     message: String,
-    #[label("raised while running this step")]
+    #[label("raised here")]
     span: Option<Span>,
     #[help]
     help: Option<String>,

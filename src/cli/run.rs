@@ -73,8 +73,12 @@ pub fn run(args: RunArgs) -> u8 {
     match result {
         Ok(()) if printer.failed => exit::ERRORS,
         Ok(()) => exit::OK,
-        Err(e @ EngineError::Script { .. }) => {
-            eprintln!("error: {e}");
+        Err(EngineError::Script { message }) => {
+            // The server's reply for a module that fails while loading: a traceback,
+            // whose line in the module maps back to the `.gear` source.
+            let error = reply::parse_error(&message, &compiled.line_map);
+            eprintln!("error: RedisGears would reject this module when loading it");
+            output::print_errors(&[error], &source, input::style());
             exit::ERRORS
         }
         Err(e) => {
