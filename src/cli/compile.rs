@@ -2,15 +2,9 @@ use super::args::CompileArgs;
 use super::{exit, input};
 
 pub fn compile(args: CompileArgs) -> u8 {
-    let source = match input::read(&args.file) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::TROUBLE;
-        }
-    };
-    let Some(compiled) = input::compile(&source) else {
-        return exit::ERRORS;
+    let (_, compiled) = match input::load(&args.file) {
+        Ok(loaded) => loaded,
+        Err(status) => return status,
     };
     match &args.output {
         Some(path) => {

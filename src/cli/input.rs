@@ -68,3 +68,15 @@ pub fn compile(source: &Source) -> Option<Compiled> {
         }
     }
 }
+
+/// Reads and compiles `path`, reporting any failure on stderr; `Err` is the exit status.
+pub fn load(path: &Path) -> Result<(Source, Compiled), u8> {
+    let source = read(path).map_err(|e| {
+        eprintln!("error: {e}");
+        super::exit::TROUBLE
+    })?;
+    match compile(&source) {
+        Some(compiled) => Ok((source, compiled)),
+        None => Err(super::exit::ERRORS),
+    }
+}

@@ -15,15 +15,9 @@ pub fn run(args: RunArgs) -> u8 {
         eprintln!("error: running on a RedisGears server is not available yet; add --local to run against a plain Redis with gearc's local engine");
         return exit::TROUBLE;
     }
-    let source = match input::read(&args.file) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::TROUBLE;
-        }
-    };
-    let Some(compiled) = input::compile(&source) else {
-        return exit::ERRORS;
+    let (source, compiled) = match input::load(&args.file) {
+        Ok(loaded) => loaded,
+        Err(status) => return status,
     };
     let index = LineIndex::new(&source.text);
     let registers: Vec<&PipelineInfo> = compiled
