@@ -31,6 +31,8 @@ pub enum Definition {
     /// Verbatim Python, already dedented; `code_span` is the raw text between the quotes.
     Python {
         code: String,
+        /// Its top-level `def` and `NAME =` names (they keep their names in Python).
+        names: Vec<String>,
         span: Span,
         code_span: Span,
     },

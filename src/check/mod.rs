@@ -58,6 +58,8 @@ pub(crate) struct Checker {
     /// Result types of `fn`s per argument types (see `fn_result`).
     fn_results: HashMap<(String, Vec<String>), Type>,
     in_progress: Vec<String>,
+    /// Each Python block, dedented, with its names, by item position (scanned once).
+    python_blocks: HashMap<usize, (String, Vec<PythonName>)>,
 }
 
 impl Checker {
@@ -103,7 +105,9 @@ impl Checker {
                     self.define(&name.name, name.span, order, global);
                 }
                 ItemKind::Python { code, code_span } => {
-                    for name in python_block::top_level_names(&python_block::dedent(code)) {
+                    let code = python_block::dedent(code);
+                    let names = python_block::top_level_names(&code);
+                    for name in &names {
                         let global = match &name {
                             PythonName::Function {
                                 min_arity,
@@ -125,6 +129,7 @@ impl Checker {
                             self.define(name.name(), *code_span, order, global);
                         }
                     }
+                    self.python_blocks.insert(order, (code, names));
                 }
                 ItemKind::Requirements(_) | ItemKind::Pipeline(_) => {}
             }
@@ -192,9 +197,11 @@ impl Checker {
                         span: item.span,
                     });
                 }
-                ItemKind::Python { code, code_span } => {
+                ItemKind::Python { code_span, .. } => {
+                    let (code, names) = self.python_blocks.remove(&order).unwrap_or_default();
                     program.definitions.push(Definition::Python {
-                        code: python_block::dedent(code),
+                        code,
+                        names: names.iter().map(|n| n.name().to_string()).collect(),
                         span: item.span,
                         code_span: *code_span,
                     })

@@ -27,8 +27,8 @@ pub fn run(args: RunArgs) -> u8 {
         .collect();
     if compiled.run_pipeline().is_none() && !args.watch {
         for p in &registers {
-            let (line, col) = index.line_col(p.span.start);
-            println!("not run locally (register): {} pipeline at {}:{line}:{col}; add --watch to apply it to live events", p.reader, source.name);
+            let at = location(&source, &index, p);
+            println!("not run locally (register): {} pipeline at {at}; add --watch to apply it to live events", p.reader);
         }
         return exit::OK;
     }
@@ -60,6 +60,7 @@ pub fn run(args: RunArgs) -> u8 {
         index: &index,
         json: args.json,
         watch: args.watch,
+        registers: &registers,
         registered: 0,
         failed: false,
     };
@@ -98,6 +99,8 @@ struct Printer<'a> {
     index: &'a LineIndex,
     json: bool,
     watch: bool,
+    /// The file's register pipelines, in the order the engine reports them.
+    registers: &'a [&'a PipelineInfo],
     registered: usize,
     failed: bool,
 }
@@ -158,17 +161,8 @@ impl Printer<'_> {
     }
 
     fn register_location(&self, i: usize) -> String {
-        let registers: Vec<_> = self
-            .compiled
-            .pipelines
-            .iter()
-            .filter(|p| p.terminal == gearc::compile::TerminalKind::Register)
-            .collect();
-        match registers.get(i) {
-            Some(p) => {
-                let (line, col) = self.index.line_col(p.span.start);
-                format!("{}:{line}:{col}", self.source.name)
-            }
+        match self.registers.get(i) {
+            Some(p) => location(self.source, self.index, p),
             None => self.source.name.clone(),
         }
     }
@@ -192,4 +186,10 @@ impl Printer<'_> {
             }
         );
     }
+}
+
+/// `FILE:LINE:COL` of a pipeline.
+fn location(source: &Source, index: &LineIndex, p: &PipelineInfo) -> String {
+    let (line, col) = index.line_col(p.span.start);
+    format!("{}:{line}:{col}", source.name)
 }

@@ -289,11 +289,11 @@ pub(super) fn count_local(e: &TExpr, name: &str) -> usize {
 
 fn visit(e: &TExpr, f: &mut impl FnMut(&TExpr)) {
     f(e);
-    let args = |args: &[TArg], f: &mut dyn FnMut(&TExpr)| {
+    fn args(args: &[TArg], f: &mut impl FnMut(&TExpr)) {
         for a in args {
-            visit_dyn(a.expr(), f);
+            visit(a.expr(), f);
         }
-    };
+    }
     match &e.kind {
         TExprKind::FStr(parts) => {
             for p in parts {
@@ -352,8 +352,4 @@ fn visit(e: &TExpr, f: &mut impl FnMut(&TExpr)) {
         }
         _ => {}
     }
-}
-
-fn visit_dyn(e: &TExpr, f: &mut dyn FnMut(&TExpr)) {
-    visit(e, &mut |x| f(x));
 }

@@ -198,6 +198,7 @@ impl Lowerer<'_> {
                 code,
                 span,
                 code_span,
+                ..
             } => {
                 self.out.line("", None);
                 let (line, col) = self.out.index.line_col(span.start);

@@ -8,7 +8,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::check::python_block;
 use crate::ir::{Definition, Program};
 
 const PYTHON_KEYWORDS: &[&str] = &[
@@ -103,11 +102,7 @@ impl Names {
                 Definition::Const { name, .. } | Definition::Fn { name, .. } => {
                     user.push(name.clone())
                 }
-                Definition::Python { code, .. } => {
-                    for n in python_block::top_level_names(code) {
-                        taken.insert(n.name().to_string());
-                    }
-                }
+                Definition::Python { names, .. } => taken.extend(names.iter().cloned()),
             }
         }
         let mut globals = HashMap::new();
