@@ -1097,12 +1097,28 @@ _RECORD_TYPES = {b"string": "string", b"list": "list", b"hash": "hash", b"set": 
                  b"zset": "zset", b"stream": "unknown"}  # C: GetTypeRecord has no stream case
 
 
+def engine_reads(conn, commands):
+    """Runs the engine's own reads of keys that may be missing: atomically (a key deleted
+    between the probe and the read then reads as missing, not half-read), and between
+    markers, so that the watcher ignores the keymiss events they raise. The server's reader
+    raises none (it opens keys without notification)."""
+    if not commands:
+        return []
+    channel = RUNTIME.marker_channel if RUNTIME is not None else "__gearc_local__:%d" % os.getpid()
+    wrapped = ([["MULTI"], ["PUBLISH", channel, "begin reads"]] + commands
+               + [["PUBLISH", channel, "end"], ["EXEC"]])
+    done = conn.pipeline(wrapped)[-1]
+    if isinstance(done, list) and len(done) == len(commands) + 2:
+        return done[1:-1]
+    return conn.pipeline(commands)  # MULTI refused (e.g. by an ACL): plain reads
+
+
 def key_types(conn, keys):
     """Redis type names (bytes), b'none' for missing keys. Missing keys are found with
     OBJECT ENCODING, which (unlike TYPE) raises no keymiss event, like the server's reads."""
     encodings = conn.pipeline([["OBJECT", "ENCODING", k] for k in keys])
     present = [k for k, e in zip(keys, encodings) if e is not None]
-    types_ = dict(zip(present, conn.pipeline([["TYPE", k] for k in present])))
+    types_ = dict(zip(present, engine_reads(conn, [["TYPE", k] for k in present])))
     result = []
     for key in keys:
         t = types_.get(key, b"none")
@@ -1123,17 +1139,14 @@ def read_key_records(conn, keys, read_value, event, scanned=False):
                                  (["TYPE", key], ["GET", key], ["HGETALL", key], ["LRANGE", key, "0", "-1"])])
         reads = [(replies[i], replies[i + 1:i + 4]) for i in range(0, len(replies), 4)]
     else:
-        kinds = key_types(conn, keys)
-        readers = {b"string": ["GET"], b"hash": ["HGETALL"], b"list": ["LRANGE", "0", "-1"]}
-        wanted = [(key, kind) for key, kind in zip(keys, kinds) if kind in readers]
-        values = iter(conn.pipeline([readers[kind][:1] + [key] + readers[kind][1:] for key, kind in wanted]))
-        reads = []
-        for kind in kinds:
-            value = next(values) if kind in readers else None
-            slots = [None, None, None]
-            if kind in readers:
-                slots[(b"string", b"hash", b"list").index(kind)] = value
-            reads.append((kind, slots))
+        # Only keys the probe found are read; TYPE and the reads are one transaction, so a key
+        # deleted meanwhile reads as missing in both.
+        encodings = conn.pipeline([["OBJECT", "ENCODING", k] for k in keys])
+        present = [k for k, e in zip(keys, encodings) if e is not None]
+        replies = engine_reads(conn, [command for key in present for command in
+                                      (["TYPE", key], ["GET", key], ["HGETALL", key], ["LRANGE", key, "0", "-1"])])
+        by_key = {key: (replies[4 * i], replies[4 * i + 1:4 * i + 4]) for i, key in enumerate(present)}
+        reads = [by_key.get(key, (b"none", [None, None, None])) for key in keys]
     records = []
     for key, (kind, (as_string, as_hash, as_list)) in zip(keys, reads):
         kind = kind if isinstance(kind, bytes) else b"none"
@@ -2067,6 +2080,8 @@ class Watcher(object):
     def on_event(self, event, raw_key):
         if event == "new":
             return  # not one of the events RedisGears subscribes to
+        if event == "keymiss" and self.quiet == "reads":
+            return  # raised by the engine's own reads (see engine_reads)
         if self.quiet != "keys":
             for reg in self.keys:
                 self.on_key_event(reg, event, raw_key)
