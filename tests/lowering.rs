@@ -69,6 +69,11 @@ fn precedence_survives_lowering() {
         ("round(2.567, 1)", json!(2.6)),
         ("json({\"k\": [1]})", json!("{\"k\": [1]}")),
         ("parse_json(\"[1, 2]\")[1]", json!(2)),
+        ("-9223372036854775808", json!(i64::MIN)),
+        ("-9_223_372_036_854_775_808 + 1", json!(i64::MIN + 1)),
+        ("(-9223372036854775808) ** 2 > 0", json!(true)),
+        ("-(-9223372036854775808) > 0", json!(true)),
+        ("[-9223372036854775808][0] < 0", json!(true)),
     ];
     let mut source = String::new();
     let mut names = Vec::new();

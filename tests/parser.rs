@@ -181,6 +181,12 @@ fn numbers() {
 }
 
 #[test]
+fn the_smallest_integer_is_one_literal() {
+    // 9223372036854775808 alone does not fit; under a minus it is i64::MIN.
+    assert_snapshot!(expr("[-9223372036854775808, --9223372036854775808, -1]"), @"[-9223372036854775808 (neg -9223372036854775808) (neg 1)]");
+}
+
+#[test]
 fn strings_and_every_escape() {
     assert_snapshot!(expr(r#""plain""#), @r#""plain""#);
     assert_snapshot!(expr(r#""\\ \" \n \r \t \0 \u{1F600} \u{e9}""#), @r#""\\ \" \n \r \t \0 😀 é""#);

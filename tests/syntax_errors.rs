@@ -170,6 +170,22 @@ fn integer_too_large() {
 }
 
 #[test]
+fn integer_too_large_even_under_a_minus() {
+    // Only i64::MIN itself fits under a minus; the minus must apply to the literal.
+    for source in [
+        "let a = -9223372036854775809",
+        "let a = -9223372036854775808 ** 2",
+        "let a = 9223372036854775808 - 1",
+    ] {
+        let rendered = errors(source);
+        assert!(
+            rendered.contains("gearc::syntax::integer_too_large"),
+            "{source}:\n{rendered}"
+        );
+    }
+}
+
+#[test]
 fn float_too_large() {
     assert_snapshot!(errors("let a = 1e999"), @"
     gearc::syntax::float_too_large

@@ -78,8 +78,13 @@ impl Lowerer<'_> {
     pub(super) fn expr_prec(&mut self, e: &TExpr, ctx: &ExprCtx) -> (String, u8) {
         use prec::*;
         match &e.kind {
-            TExprKind::Int(i) => (i.to_string(), ATOM),
-            TExprKind::Float(f) => (py_float(*f), ATOM),
+            // Only `-9223372036854775808` is a negative literal; it binds like a unary minus.
+            TExprKind::Int(i) => (i.to_string(), if *i < 0 { UNARY } else { ATOM }),
+            TExprKind::Float(f) => {
+                let text = py_float(*f);
+                let p = if text.starts_with('-') { UNARY } else { ATOM };
+                (text, p)
+            }
             TExprKind::Str(s) => (py_str(s), ATOM),
             TExprKind::Bool(b) => ((if *b { "True" } else { "False" }).to_string(), ATOM),
             TExprKind::None => ("None".to_string(), ATOM),

@@ -307,6 +307,24 @@ impl Builder {
         }
     }
 
+    /// `-9223372036854775808` is `i64::MIN`: the literal alone was reported too
+    /// large (`literal::int`), under the minus it fits, so the two become one
+    /// literal and the report is taken back.
+    fn negate_min(&self, op_span: Span, operand: &Expr) -> Option<Expr> {
+        if operand.kind != ExprKind::Int(i64::MIN) {
+            return None;
+        }
+        let mut errors = self.errors.borrow_mut();
+        let reported = errors.iter().rposition(
+            |e| matches!(e, SyntaxError::IntegerTooLarge { span } if *span == operand.span),
+        )?;
+        errors.remove(reported);
+        Some(Expr {
+            span: op_span.to(operand.span),
+            kind: ExprKind::Int(i64::MIN),
+        })
+    }
+
     fn pratt(&self, pairs: Pairs<'_, Rule>) -> Option<Expr> {
         if pairs.len() > MAX_CHAIN {
             let first = pairs.peek()?;
@@ -323,6 +341,11 @@ impl Builder {
                     Rule::op_not => UnaryOp::Not,
                     _ => return None,
                 };
+                if op == UnaryOp::Neg {
+                    if let Some(folded) = self.negate_min(op_span, &operand) {
+                        return Some(folded);
+                    }
+                }
                 Some(self.limit(Expr {
                     span: op_span.to(operand.span),
                     kind: ExprKind::Unary {

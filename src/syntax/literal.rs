@@ -98,13 +98,21 @@ pub(crate) fn unescape(
 }
 
 /// `42`, `1_000_000`; reported (and 0) when it does not fit an `i64`.
+///
+/// 9223372036854775808 is reported too, but comes back as `i64::MIN`: under a
+/// unary minus it is the one literal that fits after all, and the parser then
+/// folds the two and takes the report back (see `Builder::negate`).
 pub(crate) fn int(raw: &str, span: Span, errors: &mut Vec<SyntaxError>) -> i64 {
     let digits: String = raw.chars().filter(|&c| c != '_').collect();
     match digits.parse::<i64>() {
         Ok(v) => v,
         Err(_) => {
             errors.push(SyntaxError::IntegerTooLarge { span });
-            0
+            if digits.parse::<u64>() == Ok(i64::MIN.unsigned_abs()) {
+                i64::MIN
+            } else {
+                0
+            }
         }
     }
 }

@@ -10,8 +10,8 @@
 // NOTE(parser): two things the AST cannot hold, and what the parser does instead.
 // - Parentheses have no node: `(a + b)` is the inner expression, with its span
 //   widened to cover the parentheses.
-// - `-9223372036854775808` (i64::MIN) cannot be written: `-` is a `Unary` node
-//   and 9223372036854775808 does not fit `Int(i64)`, so it is reported as too large.
+// - `-9223372036854775808` (i64::MIN) is one `Int` literal, not a `Unary` minus
+//   over 9223372036854775808, which does not fit `Int(i64)` (`Builder::negate_min`).
 
 use pest::Parser as _;
 
