@@ -66,6 +66,7 @@ fn diagnostic_codes_are_distinct_per_kind() {
         ("invalid_mode", "gearc::check::invalid_value"),
         ("invalid_key_type", "gearc::check::invalid_value"),
         ("missing_terminal", "gearc::check::missing_terminal"),
+        ("missing_pipe", "gearc::check::missing_pipe"),
         ("second_run", "gearc::check::second_run"),
         ("duplicate_name", "gearc::check::duplicate_name"),
         ("register_glob", "gearc::check::register_pattern"),
@@ -97,4 +98,17 @@ fn several_errors_are_all_reported() {
         fs::read_to_string(support::root().join("tests/errors/several_errors.gear")).expect("file");
     let diags = gearc::compile(&source, "several_errors.gear").expect_err("has errors");
     assert!(diags.len() >= 3, "{diags:?}");
+}
+
+#[test]
+fn a_line_without_its_pipe_is_checked_as_part_of_the_pipeline_above() {
+    // The glued pipeline is checked whole: the reducer sees `map(key)`'s `str`
+    // records, and nothing is reported about a missing terminal or an unknown reader.
+    let source = "keys\n  map(key)\n  | aggregate(0, add) | run\n";
+    let diags = gearc::compile(source, "t.gear").expect_err("has errors");
+    let codes: Vec<String> = diags.iter().map(|d| d.code_text()).collect();
+    assert_eq!(
+        codes,
+        ["gearc::check::missing_pipe", "gearc::check::reducer_type"]
+    );
 }

@@ -195,6 +195,19 @@ pub enum CheckError {
         span: Span,
     },
 
+    #[error("this line continues a pipeline but does not start with `|`")]
+    #[diagnostic(
+        code(gearc::check::missing_pipe),
+        help("a line continues the pipeline above only when it starts with `|`, or when the line above ends with `|`")
+    )]
+    MissingPipe {
+        op: String,
+        #[label("`{op}` is an operation: write `| {op}`")]
+        span: Span,
+        #[label("the pipeline it belongs to")]
+        pipeline: Span,
+    },
+
     #[error("a file can hold only one `run` pipeline")]
     #[diagnostic(
         code(gearc::check::second_run),
@@ -316,6 +329,7 @@ impl CheckError {
             | ArgumentNotForTerminal { span, .. }
             | InvalidValue { span, .. }
             | MissingTerminal { span }
+            | MissingPipe { span, .. }
             | SecondRun { span, .. }
             | DuplicateName { span, .. }
             | DefinedLater { span, .. }

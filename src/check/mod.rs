@@ -7,6 +7,7 @@
 mod args;
 mod builtins;
 mod callback;
+mod continuation;
 pub mod error;
 mod expr;
 mod ops;
@@ -143,7 +144,12 @@ impl Checker {
             pipelines: vec![],
         };
         let mut first_run: Option<Span> = None;
+        let mut continued = 0; // items already glued onto the pipeline before them
         for (order, item) in module.items.iter().enumerate() {
+            if continued > 0 {
+                continued -= 1;
+                continue;
+            }
             match &item.kind {
                 ItemKind::Requirements(reqs) => {
                     for r in reqs {
@@ -207,6 +213,14 @@ impl Checker {
                     })
                 }
                 ItemKind::Pipeline(p) => {
+                    let joined = self.join_continuations(p, &module.items[order + 1..]);
+                    let p = match &joined {
+                        Some((whole, glued)) => {
+                            continued = *glued;
+                            whole
+                        }
+                        None => p,
+                    };
                     if let Some(t) = p.terminal.as_ref().filter(|t| t.kind == TerminalKind::Run) {
                         match first_run {
                             Some(first) => self.error(CheckError::SecondRun {
