@@ -281,7 +281,7 @@ impl Checker {
                 CheckedReader {
                     reader: Reader::Stream {
                         pattern,
-                        from_id: typed(self, "from_id"),
+                        from_id: typed(self, "from_id").inspect(|t| self.check_stream_id(t)),
                         batch: typed(self, "batch"),
                         duration: typed(self, "duration"),
                         trim_stream: typed(self, "trim_stream"),
@@ -449,6 +449,25 @@ impl Checker {
     }
 
     /// A literal list of literal strings, each checked against `allowed`.
+    /// A literal `from_id` must be a stream id, `MS-SEQ` or `MS`, that can name an
+    /// entry; other expressions are checked when the run starts.
+    fn check_stream_id(&mut self, t: &TExpr) {
+        let TExprKind::Str(id) = &t.kind else {
+            return;
+        };
+        if !is_stream_id(id) {
+            self.error(CheckError::InvalidValue {
+                what: "stream id".to_string(),
+                value: id.clone(),
+                span: t.span,
+                help: "`from_id` is the id of the first entry to read: `MS-SEQ` or `MS`, \
+                       e.g. \"1700000000000-0\" (a run reads what is there; `register` \
+                       sees new entries)"
+                    .to_string(),
+            });
+        }
+    }
+
     fn literal_strings(
         &mut self,
         t: &TExpr,
@@ -561,4 +580,12 @@ fn unsupported_help(reader: &str, terminal: TerminalKind) -> String {
         }
         _ => "end it with `run`".to_string(),
     }
+}
+
+/// `MS` or `MS-SEQ`, both parts 64-bit unsigned integers (Redis' stream id).
+fn is_stream_id(id: &str) -> bool {
+    let (ms, seq) = id.split_once('-').unwrap_or((id, "0"));
+    [ms, seq]
+        .iter()
+        .all(|part| part.bytes().all(|b| b.is_ascii_digit()) && part.parse::<u64>().is_ok())
 }

@@ -47,6 +47,7 @@ struct Uses {
     copy: bool,
     time: bool,
     pairs: bool,
+    id_before: bool,
 }
 
 /// Lines of output, each optionally tagged with its `.gear` location.
@@ -166,6 +167,22 @@ impl Lowerer<'_> {
                 "    return [x for kv in d.items() for x in kv]".to_string(),
                 None,
             ));
+        }
+        if self.uses.id_before {
+            head.push((String::new(), None));
+            for line in [
+                "def gearc_id_before(first_id):",
+                "    # The stream id just before first_id: RedisGears reads the entries after fromId.",
+                "    ms, _, seq = str(first_id).partition(\"-\")",
+                "    ms, seq = int(ms), int(seq or 0)",
+                "    if seq > 0:",
+                "        return \"{}-{}\".format(ms, seq - 1)",
+                "    if ms > 0:",
+                "        return \"{}-{}\".format(ms - 1, 2 ** 64 - 1)",
+                "    return \"0-0\"",
+            ] {
+                head.push((line.to_string(), None));
+            }
         }
         head
     }

@@ -78,6 +78,7 @@ const RESERVED: &[&str] = &[
     "CommandReader",
     // helpers gearc may emit
     "gearc_pairs",
+    "gearc_id_before",
 ];
 
 fn is_reserved(name: &str) -> bool {

@@ -382,7 +382,12 @@ impl Lowerer<'_> {
                 if let Some(p) = e(self, pattern) {
                     args.push(p);
                 }
-                kw(&mut args, "fromId", e(self, from_id));
+                // RedisGears reads the entries after `fromId`; `from_id` names the first one.
+                let from_id = e(self, from_id).map(|id| {
+                    self.uses.id_before = true;
+                    format!("gearc_id_before({id})")
+                });
+                kw(&mut args, "fromId", from_id);
             }
             (
                 Reader::Stream {

@@ -1,0 +1,91 @@
+//! Every file in `tests/run/` is a Gear program with the data it runs on: lines
+//! `# redis: ["SET", "k", "v"]` seed a fresh keyspace, then `gearc run --local` runs
+//! the file against a real redis-server, and what it prints (exit code, stdout,
+//! stderr) is snapshotted for review. One file per operation and per reader, each
+//! with its edge cases, so the compiled artifact is proven on real data.
+//!
+//! `# order: any` marks a file whose records come back in no defined order (groups,
+//! several shards' records): its output lines are sorted before the snapshot (a
+//! key/value table's header stays first).
+
+mod support;
+
+use std::fs;
+use std::process::Command;
+
+use support::RedisServer;
+
+#[test]
+fn run_corpus_prints_reviewed_results() {
+    let server = RedisServer::start();
+    let mut con = server.con();
+    let url = server.url();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.add_filter(&format!("127.0.0.1:{}", server.port), "127.0.0.1:[PORT]");
+    let _guard = settings.bind_to_scope();
+    insta::glob!("run", "*.gear", |path| {
+        let source = fs::read_to_string(path).expect("corpus file");
+        let _: () = redis::cmd("FLUSHALL").query(&mut con).expect("FLUSHALL");
+        for seed in seed_commands(&source) {
+            let mut cmd = redis::cmd(&seed[0]);
+            for arg in &seed[1..] {
+                cmd.arg(arg);
+            }
+            let _: redis::Value = cmd
+                .query(&mut con)
+                .unwrap_or_else(|e| panic!("{}: seed {seed:?}: {e}", path.display()));
+        }
+        let relative = path
+            .strip_prefix(support::root())
+            .expect("inside the repository");
+        let out = Command::new(env!("CARGO_BIN_EXE_gearc"))
+            .args(["run", "--local"])
+            .arg(relative)
+            .args(["--url", &url])
+            .current_dir(support::root())
+            .env_remove("REDIS_URL")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run gearc");
+        let mut stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        if source.lines().any(|l| l.trim() == "# order: any") {
+            stdout = sort_records(&stdout);
+        }
+        let report = format!(
+            "exit: {}\n--- stdout\n{stdout}--- stderr\n{}",
+            out.status
+                .code()
+                .map_or("signal".to_string(), |c| c.to_string()),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        insta::with_settings!({ description => source.clone(), omit_expression => true }, {
+            insta::assert_snapshot!("run", report);
+        });
+    });
+}
+
+/// The output's lines sorted, a key/value table's header staying first.
+fn sort_records(stdout: &str) -> String {
+    let mut lines: Vec<&str> = stdout.lines().collect();
+    let header = lines
+        .first()
+        .is_some_and(|first| first.split_whitespace().collect::<Vec<_>>() == ["key", "value"]);
+    lines[usize::from(header)..].sort_unstable();
+    lines.iter().map(|l| format!("{l}\n")).collect()
+}
+
+/// The `# redis: [...]` lines of a corpus file, each a JSON array of strings.
+fn seed_commands(source: &str) -> Vec<Vec<String>> {
+    source
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("# redis:"))
+        .map(|json| {
+            let seed: Vec<String> = serde_json::from_str(json.trim())
+                .unwrap_or_else(|e| panic!("`# redis:{json}` is not a JSON list of strings: {e}"));
+            assert!(!seed.is_empty(), "`# redis:{json}` has no command");
+            seed
+        })
+        .collect()
+}
