@@ -383,7 +383,10 @@ fn watch_applies_registrations_and_restores_the_server_on_stop() {
         .status()
         .unwrap();
     let status = child.wait().unwrap();
-    seen.extend(rx.try_iter());
+    // The reader thread may still hold the last lines: read until it ends (EOF).
+    while let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        seen.push(line);
+    }
     assert!(status.success(), "{status:?}: {seen:?}");
     assert!(seen.iter().any(|l| l.contains("stopped")), "{seen:?}");
     let after: Vec<String> = redis::cmd("CONFIG")
