@@ -74,6 +74,7 @@ fn diagnostic_codes_are_distinct_per_kind() {
         ("defined_later", "gearc::check::defined_later"),
         ("warn_shard_local", "gearc::check::shard_local"),
         ("warn_event_never_fires", "gearc::check::event_never_fires"),
+        ("warn_bare_hashtag", "gearc::check::bare_hashtag"),
     ];
     for (file, code) in cases {
         let path = support::root()

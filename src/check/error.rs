@@ -297,6 +297,17 @@ pub enum CheckError {
         span: Span,
     },
 
+    #[error("`hashtag()` inside a string without braces is not a hash tag")]
+    #[diagnostic(
+        code(gearc::check::bare_hashtag),
+        severity(Warning),
+        help("write `{{{{{{hashtag()}}}}}}`: `{{{{` and `}}}}` are literal braces, and only `{{06S}}` in a key name keeps the key on this shard")
+    )]
+    BareHashtag {
+        #[label("gives the tag alone, e.g. `06S`")]
+        span: Span,
+    },
+
     #[error("{what}")]
     #[diagnostic(code(gearc::check::ignored_argument), severity(Warning))]
     IgnoredArgument {
@@ -338,7 +349,8 @@ impl CheckError {
             | InvalidUse { span, .. }
             | ShardLocal { span, .. }
             | EventNeverFires { span, .. }
-            | IgnoredArgument { span, .. } => *span,
+            | IgnoredArgument { span, .. }
+            | BareHashtag { span } => *span,
         }
     }
 
@@ -348,6 +360,7 @@ impl CheckError {
             CheckError::ShardLocal { .. }
                 | CheckError::EventNeverFires { .. }
                 | CheckError::IgnoredArgument { .. }
+                | CheckError::BareHashtag { .. }
         )
     }
 }

@@ -23,13 +23,14 @@ impl Checker {
             ExprKind::Bool(b) => (TExprKind::Bool(*b), Type::Bool),
             ExprKind::None => (TExprKind::None, Type::None),
             ExprKind::FStr(parts) => {
-                let parts = parts
+                let parts: Vec<FStrPart> = parts
                     .iter()
                     .map(|p| match p {
                         ast::FStrPart::Text(t) => FStrPart::Text(t.clone()),
                         ast::FStrPart::Expr(e) => FStrPart::Expr(self.expr(e, scope)),
                     })
                     .collect();
+                self.warn_bare_hashtags(&parts);
                 (TExprKind::FStr(parts), Type::Str)
             }
             ExprKind::It => match &scope.record {
@@ -1018,6 +1019,35 @@ impl Checker {
                     span: e.span,
                     help: enum_help(value, allowed),
                 });
+            }
+        }
+    }
+}
+
+impl Checker {
+    /// `hashtag()` gives the tag without braces (`06S`); only `{06S}` in a key name is a
+    /// Redis hash tag that keeps the key on the shard. `f"expired:{hashtag()}"` is an easy
+    /// slip (the RedisGears original writes `"expired:{%s}" % hashtag()`).
+    fn warn_bare_hashtags(&mut self, parts: &[FStrPart]) {
+        for (i, part) in parts.iter().enumerate() {
+            let FStrPart::Expr(e) = part else { continue };
+            if !matches!(
+                e.kind,
+                TExprKind::CallBuiltin {
+                    builtin: Builtin::Hashtag,
+                    ..
+                }
+            ) {
+                continue;
+            }
+            let text = |j: Option<usize>| match j.and_then(|j| parts.get(j)) {
+                Some(FStrPart::Text(t)) => t.as_str(),
+                _ => "",
+            };
+            let opened = text(i.checked_sub(1)).ends_with('{');
+            let closed = text(Some(i + 1)).starts_with('}');
+            if !(opened && closed) {
+                self.error(CheckError::BareHashtag { span: e.span });
             }
         }
     }
