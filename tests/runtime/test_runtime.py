@@ -47,14 +47,21 @@ class Execute(support.EngineTest):
 
     def test_error_reply_raises_gears_error(self):
         self.call("SET", "s", "abc")
-        module = ("import gears\n"
-                  "def f(_):\n"
+        # `redisgears` is a global of every script (GearsBuilder.py imports it); the error
+        # text keeps the reply's CRLF, as on a RedisGears 1.2.13 server
+        module = ("def f(_):\n"
                   "    try:\n"
                   "        execute('INCR', 's')\n"
-                  "    except gears.error as e:\n"
+                  "    except redisgears.GearsError as e:\n"
                   "        return '%s.%s: %s' % (type(e).__module__, type(e).__name__, e)\n"
                   "GB('ShardsIDReader').map(f).run()\n")
-        self.assertEqual(self.results_of(module), ["gears.error: ERR value is not an integer or out of range"])
+        self.assertEqual(self.results_of(module), ["gears.error: ERR value is not an integer or out of range\r\n"])
+
+    def test_there_is_no_gears_module_to_import(self):
+        run = self.run_module("import gears\n")
+        self.assertIn("ModuleNotFoundError: No module named 'gears'", run.one("script_error")["message"])
+        self.assertEqual(self.results_of("GB('ShardsIDReader').map(lambda _: repr(GearsBuilder)).run()\n"),
+                         ["<class 'not_main.GearsBuilder'>"])
 
     def test_unknown_command_and_wrong_arity_fail_like_rm_call(self):
         # RedisModule_Call refuses them before running: errno ENOENT / EINVAL as text
@@ -152,12 +159,20 @@ class ConnectionState(support.EngineTest):
                   "        out.append(str(e))\n"
                   "    return out\n"
                   "GB('ShardsIDReader').map(f).run()\n")
-        self.assertEqual(self.results_of(module), ["['OK', 'OK', 'OK', 'ERR EXEC without MULTI']"])
+        self.assertEqual(self.results_of(module), ["['OK', 'OK', 'OK', 'ERR EXEC without MULTI\\r\\n']"])
         self.assertEqual(self.call("GET", "k"), "v")  # written at once, in database 0
 
-    def test_commands_that_would_take_the_connection_are_refused(self):
+    def test_commands_denied_to_modules_are_refused_in_redis_words(self):
+        # measured on RedisGears 1.2.13 with Redis 7.0
         run = self.run_module("GB('ShardsIDReader').map(lambda _: execute('SUBSCRIBE', 'c')).run()\n")
-        self.assertIn("SUBSCRIBE is not supported by gearc's local engine", run.errors[0])
+        # an error is the repr of the traceback's lines
+        self.assertIn(r"gears.error: ERR SUBSCRIBE isn't allowed for a DENY BLOCKING client\r\n\n", run.errors[0])
+        run = self.run_module("GB('ShardsIDReader').map(lambda _: execute('monitor')).run()\n")
+        self.assertIn(r"gears.error: ERR MONITOR isn't allowed for DENY BLOCKING client\r\n\n", run.errors[0])
+
+    def test_commands_that_would_take_the_connection_are_refused(self):
+        run = self.run_module("GB('ShardsIDReader').map(lambda _: execute('RESET')).run()\n")
+        self.assertIn("RESET is not supported by gearc's local engine", run.errors[0])
 
 
 class Blocking(support.EngineTest):

@@ -543,8 +543,12 @@ def reply_value(obj):
         return [reply_value(item) for item in obj]
     if isinstance(obj, int):
         value = int(obj)
-        # PyLong_AsLongLong fails on larger ints and the module then replies -1
-        return value if -(1 << 63) <= value < (1 << 63) else -1
+        if not -(1 << 63) <= value < (1 << 63):
+            # PyLong_AsLongLong fails, and the failure crashes the server (SIGSEGV, measured on
+            # RedisGears 1.2.13): stop rather than show a reply the server never sends.
+            raise Fatal("a result is an integer beyond 64 bits (%d); replying it crashes a RedisGears "
+                        "1.2 server (run() with convertToStr=False). Return it as a string" % value)
+        return value
     if isinstance(obj, float):
         return "%f" % obj
     if isinstance(obj, str):
@@ -609,8 +613,10 @@ class Runtime(object):
             # does not outlive the call. Sent on our connection these would change it.
             reply = _NO_LASTING_EFFECT[name]
             if isinstance(reply, RespError):
-                raise GearsError(reply.message)
+                raise GearsError(reply_error_text(reply))
             return reply
+        if name in _DENIED_TO_MODULES:
+            raise GearsError(_DENIED_TO_MODULES[name] % command.upper() + "\r\n")
         if name in _TAKES_THE_CONNECTION or (name == "client" and len(argv) > 1 and str(argv[1]).lower() == "reply"):
             raise GearsError("%s is not supported by gearc's local engine (it would take over the engine's "
                              "connection to Redis)" % command)
@@ -621,7 +627,7 @@ class Runtime(object):
         else:
             reply = self.conn.call(*argv)
         if isinstance(reply, RespError):
-            raise GearsError(reply.message)
+            raise GearsError(reply_error_text(reply))
         return self._python_reply(reply)
 
     def _python_reply(self, reply):
@@ -677,8 +683,20 @@ class Runtime(object):
 
 _NO_LASTING_EFFECT = {"multi": "OK", "watch": "OK", "unwatch": "OK", "select": "OK",
                       "exec": RespError("ERR EXEC without MULTI"), "discard": RespError("ERR DISCARD without MULTI")}
-_TAKES_THE_CONNECTION = ("subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
-                         "monitor", "hello", "reset", "quit", "sync", "psync", "replicaof", "slaveof")
+# Redis refuses these to RedisModule_Call's client (flagged DENY_BLOCKING), in its own words.
+_DENIED_TO_MODULES = {"subscribe": "ERR %s isn't allowed for a DENY BLOCKING client",
+                      "psubscribe": "ERR %s isn't allowed for a DENY BLOCKING client",
+                      "ssubscribe": "ERR %s isn't allowed for a DENY BLOCKING client",
+                      "monitor": "ERR %s isn't allowed for DENY BLOCKING client"}
+_TAKES_THE_CONNECTION = ("unsubscribe", "punsubscribe", "sunsubscribe",
+                         "hello", "reset", "quit", "sync", "psync", "replicaof", "slaveof")
+
+
+def reply_error_text(error):
+    """The text of gears.error for an error reply. RedisGears 1.2 takes it from the raw reply
+    without its length (C: redisgears_python.c replyToPyList), so on Redis 7 the protocol's
+    CRLF stays at its end (measured on 1.2.13); errors inside arrays come out clean."""
+    return error.message + "\r\n"
 
 RUNTIME = None  # the Runtime of this process; set in main()
 
@@ -1370,6 +1388,8 @@ def _check_mode(kwargs, allowed):
 
 
 class GearsBuilder(object):
+    __module__ = "not_main"  # the server runs GearsBuilder.py as module `not_main`
+
     def __init__(self, reader="KeysReader", defaultArg="*", desc=None):
         self.realReader = reader
         # KeysOnlyReader and ShardsIDReader are PythonReaders with a generator of GearsBuilder.py
@@ -2135,6 +2155,7 @@ class Watcher(object):
 
 def module_globals():
     """What RedisGears gives every script: a copy of GearsBuilder.py's globals."""
+    redisgears = sys.modules.get("redisgears") or install_modules()
     names = {
         "__name__": "not_main", "__builtins__": builtins,
         "GearsBuilder": GearsBuilder, "GB": GB, "execute": execute, "atomic": atomic, "log": log,
@@ -2143,6 +2164,8 @@ def module_globals():
         "isAsyncAllow": isAsyncAllow, "call_next": call_next, "get_command": get_command,
         "override_reply": override_reply, "createKeysOnlyReader": createKeysOnlyReader,
         "shardReaderCallback": shardReaderCallback, "copy": copy,
+        # GearsBuilder.py's own imports are globals of the script too
+        "redisgears": redisgears, "rg": redisgears,
     }
     names["Log"] = _deprecated("Log", "log", log)
     names["ConfigGet"] = _deprecated("ConfigGet", "configGet", configGet)
@@ -2151,9 +2174,8 @@ def module_globals():
 
 
 def install_modules():
-    """`redisgears` (the server's module, partly) and `gears` (its exceptions) for imports."""
-    gears = types.ModuleType("gears")
-    gears.error, gears.forcestopped, gears.flat_error = GearsError, GearsForceStopped, GearsFlatError
+    """`redisgears` (the server's module, partly) for imports. Its exception classes print as
+    `gears.error` &c., but there is no `gears` module to import (measured on 1.2.13)."""
     redisgears = types.ModuleType("redisgears")
     redisgears.GearsError = GearsError
     redisgears.GearsForceStopped = GearsForceStopped
@@ -2164,8 +2186,8 @@ def install_modules():
     redisgears.getMyHashTag = hashtag
     redisgears.atomicCtx = atomic
     redisgears.flatError = flat_error
-    sys.modules["gears"] = gears
     sys.modules["redisgears"] = redisgears
+    return redisgears
 
 
 def run_module(source):
