@@ -75,6 +75,10 @@ fn diagnostic_codes_are_distinct_per_kind() {
         ("warn_shard_local", "gearc::check::shard_local"),
         ("warn_event_never_fires", "gearc::check::event_never_fires"),
         ("warn_bare_hashtag", "gearc::check::bare_hashtag"),
+        (
+            "warn_run_beside_register",
+            "gearc::check::run_beside_register",
+        ),
     ];
     for (file, code) in cases {
         let path = support::root()

@@ -297,6 +297,21 @@ pub enum CheckError {
         span: Span,
     },
 
+    #[error(
+        "a RedisGears server returns no results for this run, because the file also registers"
+    )]
+    #[diagnostic(
+        code(gearc::check::run_beside_register),
+        severity(Warning),
+        help("a module that registers gets only `OK` from RG.PYEXECUTE (the run still executes); put the `run` pipeline in a file of its own to see its results")
+    )]
+    RunBesideRegister {
+        #[label("results not returned by the server")]
+        span: Span,
+        #[label("because this pipeline registers")]
+        register: Span,
+    },
+
     #[error("`hashtag()` inside a string without braces is not a hash tag")]
     #[diagnostic(
         code(gearc::check::bare_hashtag),
@@ -350,7 +365,8 @@ impl CheckError {
             | ShardLocal { span, .. }
             | EventNeverFires { span, .. }
             | IgnoredArgument { span, .. }
-            | BareHashtag { span } => *span,
+            | BareHashtag { span }
+            | RunBesideRegister { span, .. } => *span,
         }
     }
 
@@ -361,6 +377,7 @@ impl CheckError {
                 | CheckError::EventNeverFires { .. }
                 | CheckError::IgnoredArgument { .. }
                 | CheckError::BareHashtag { .. }
+                | CheckError::RunBesideRegister { .. }
         )
     }
 }

@@ -144,6 +144,7 @@ impl Checker {
             pipelines: vec![],
         };
         let mut first_run: Option<Span> = None;
+        let mut first_register: Option<Span> = None;
         let mut continued = 0; // items already glued onto the pipeline before them
         for (order, item) in module.items.iter().enumerate() {
             if continued > 0 {
@@ -221,6 +222,13 @@ impl Checker {
                         }
                         None => p,
                     };
+                    if let Some(t) = p
+                        .terminal
+                        .as_ref()
+                        .filter(|t| t.kind == TerminalKind::Register)
+                    {
+                        first_register.get_or_insert(t.keyword_span);
+                    }
                     if let Some(t) = p.terminal.as_ref().filter(|t| t.kind == TerminalKind::Run) {
                         match first_run {
                             Some(first) => self.error(CheckError::SecondRun {
@@ -235,6 +243,12 @@ impl Checker {
                     }
                 }
             }
+        }
+        if let (Some(run), Some(register)) = (first_run, first_register) {
+            self.error(CheckError::RunBesideRegister {
+                span: run,
+                register,
+            });
         }
         program
     }
