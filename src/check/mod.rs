@@ -10,6 +10,7 @@ mod callback;
 mod continuation;
 pub mod error;
 mod expr;
+mod hashtag;
 mod ops;
 mod pipeline;
 pub mod python_block;
