@@ -150,7 +150,13 @@ impl Printer<'_> {
                 let trigger = output::plain(trigger);
                 let decoded: Vec<_> = results.iter().map(reply::decode_record).collect();
                 if !self.json {
-                    eprintln!("fired by {trigger}:");
+                    // Empty executions are real: a stream registration's first read of a
+                    // stream finds nothing and still counts as an execution on the server.
+                    let nothing = results.is_empty() && errors.is_empty();
+                    eprintln!(
+                        "fired by {trigger}:{}",
+                        if nothing { " no records" } else { "" }
+                    );
                 }
                 output::print_results(&decoded, &gearc::check::types::Type::Any, self.json);
                 self.report_errors(errors, "an execution");

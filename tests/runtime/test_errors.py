@@ -98,6 +98,19 @@ class CallbackErrors(support.EngineTest):
                                                      # the CRLF is the server's (measured on 1.2.13)
                                                      "gears.error: ERR value is not an integer or out of range\r\n\n")])
 
+    def test_gearsbuilder_frames_are_those_of_the_server(self):
+        # measured on RedisGears 1.2.13: GearsBuilder.py runs as "<string>" too, so its
+        # frames (at its own line numbers) are part of the error texts
+        run = self.run_module("GB('PythonReader').aggregate(0, lambda a, r: a / r, lambda a, r: a)"
+                              ".run(lambda: (x for x in [0]))\n")
+        self.assertEqual(run.errors, [traceback_text('  File "<string>", line 98, in <lambda>\n',
+                                                     '  File "<string>", line 1, in <lambda>\n',
+                                                     "ZeroDivisionError: division by zero\n")])
+        run = self.run_module("GB('PythonReader').distinct().run(lambda: (x for x in [[1]]))\n")
+        self.assertEqual(run.errors, [traceback_text('  File "<string>", line 98, in <lambda>\n',
+                                                     '  File "<string>", line 145, in <lambda>\n',
+                                                     "TypeError: unhashable type: 'list'\n")])
+
     def test_errors_of_sugar_ops_keep_a_traceback(self):
         # the server runs GearsBuilder.py's Python here, so there is always a traceback
         run = self.run_module("GB('PythonReader').avg().run(lambda: (x for x in ['x']))\n")
@@ -121,9 +134,25 @@ class ScriptErrors(support.EngineTest):
         self.assertEqual(self.script_error("import json\n\nraise ValueError('no')\n"),
                          traceback_text('  File "<string>", line 3, in <module>\n', "ValueError: no\n"))
 
+    def test_gearsbuilder_frames_are_those_of_the_server(self):
+        # measured on RedisGears 1.2.13: the frames of GearsBuilder.py's methods that call C
+        self.assertEqual(self.script_error("GB().avg(1)\n"),
+                         traceback_text('  File "<string>", line 1, in <module>\n',
+                                        '  File "<string>", line 155, in avg\n',
+                                        '  File "<string>", line 187, in deco\n',
+                                        "gears.error: map argument must be a function\n"))
+        self.assertEqual(self.script_error("GB().register(mode='x')\n"),
+                         traceback_text('  File "<string>", line 1, in <module>\n',
+                                        '  File "<string>", line 183, in register\n',
+                                        "gears.error: unknown execution mode\n"))
+        self.assertEqual(self.script_error("GB().map(f=1)\n"),  # refused before deco runs
+                         traceback_text('  File "<string>", line 1, in <module>\n',
+                                        "TypeError: deco() got an unexpected keyword argument 'f'\n"))
+
     def test_second_run(self):
         self.assertEqual(self.script_error("GB().run()\nGB().run()\n"),
                          traceback_text('  File "<string>", line 2, in <module>\n',
+                                        '  File "<string>", line 172, in run\n',  # GearsBuilder.py's
                                         "gears.error: Can not run more then 1 executions in a single script\n"))
 
     def test_error_after_run_drops_the_execution(self):

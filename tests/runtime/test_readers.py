@@ -250,6 +250,7 @@ class OtherReaders(support.EngineTest):
         self.assertEqual(run.code, 1)
         self.assertEqual(run.one("script_error")["message"],
                          "['Traceback (most recent call last):\\n', '  File \"<string>\", line 1, in <module>\\n', "
+                         "'  File \"<string>\", line 84, in __init__\\n', "
                          "'gears.error: The given reader does not exists\\n']")
 
     def test_reader_must_be_a_string(self):

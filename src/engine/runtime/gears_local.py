@@ -328,9 +328,12 @@ def format_error(exc, server_has_python_frame=False):
     if tb is None and not server_has_python_frame:
         return "Error type: %s, Value: %s" % (type(exc), exc)
     lines = traceback.format_exception(type(exc), exc, tb)
+    tail = len(traceback.format_exception_only(type(exc), exc))
     if tb is None:
-        tail = len(traceback.format_exception_only(type(exc), exc))
         lines.insert(len(lines) - tail, "Traceback (most recent call last):\n")
+    frames = ['  File "<string>", line %d, in %s\n' % (line, name)
+              for name, line in getattr(exc, "gearc_builder_frames", [])]
+    lines[len(lines) - tail:len(lines) - tail] = frames
     return str(lines)
 
 
@@ -844,6 +847,31 @@ def _builder_code(fn):
     return fn
 
 
+def _builder_lambda(line, source, **names):
+    """A lambda of the server's GearsBuilder.py, compiled as `<string>` at its line there
+    (RedisGears 1.2.13), so that a traceback through it shows
+    `File "<string>", line N, in <lambda>` as the server's does."""
+    code = compile("\n" * (line - 1) + source, "<string>", "eval")
+    names["copy"] = copy
+    return _builder_code(eval(code, names))
+
+
+class builder_frame(object):
+    """Errors raised inside happen, on the server, below a frame of GearsBuilder.py that calls
+    into C (`File "<string>", line N, in NAME`); format_error shows those frames."""
+
+    def __init__(self, name, line):
+        self.frame = (name, line)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, tb):
+        if error is not None:
+            error.gearc_builder_frames = [self.frame] + getattr(error, "gearc_builder_frames", [])
+        return False
+
+
 def _is_coroutine(obj):
     # C: PyCoro_CheckExact. Not asyncio.iscoroutine, which on 3.7 also says yes to generators.
     return isinstance(obj, types.CoroutineType)
@@ -1292,7 +1320,7 @@ class Session(object):
     """What one module did at top level."""
 
     def __init__(self):
-        self.builders = 0
+        self.plans = 0  # execution plans created (their ids count from 0)
         self.run = None  # (steps, source factory)
         self.registrations = []
 
@@ -1315,9 +1343,10 @@ def _c_op(name, check):
     """A C-backed operation: positional arguments only, like the server's wrapper
     `deco(self, *args)`, then the C method's own checks."""
     def op(self, *args, **kwargs):
-        if kwargs:
+        if kwargs:  # refused by the call itself, before `deco` has a frame
             raise TypeError("deco() got an unexpected keyword argument '%s'" % next(iter(kwargs)))
-        check(self, *args)
+        with builder_frame("deco", 187):
+            check(self, *args)
         return self
     op.__name__ = name
     return op
@@ -1395,18 +1424,18 @@ class GearsBuilder(object):
         # KeysOnlyReader and ShardsIDReader are PythonReaders with a generator of GearsBuilder.py
         if reader == "ShardsIDReader" or reader == "KeysOnlyReader":
             reader = "PythonReader"
-        if not isinstance(reader, str):
-            raise GearsError("reader argument must be a string")
-        if desc is not None and not isinstance(desc, str):
-            raise GearsError("desc argument must be a string")
-        if reader not in READERS:
-            raise GearsError("The given reader does not exists")
+        with builder_frame("__init__", 84):
+            if not isinstance(reader, str):
+                raise GearsError("reader argument must be a string")
+            if desc is not None and not isinstance(desc, str):
+                raise GearsError("desc argument must be a string")
+            if reader not in READERS:
+                raise GearsError("The given reader does not exists")
         self.reader = reader
         self.defaultArg = defaultArg
         self._desc = desc
         self._steps = []
-        SESSION.builders += 1
-        self._id = "%s-%d" % (ZERO_ID, SESSION.builders)
+        SESSION.plans += 1  # GB() creates an execution plan, which takes an id number
 
     # -- C-backed operations
     map = _c_op("map", _one_function("map"))
@@ -1424,65 +1453,75 @@ class GearsBuilder(object):
     # -- Python sugar of GearsBuilder.py. The zero quirk is kept on purpose (ref 2): a falsy
     # accumulator (0, '', [], {}, False) is replaced by a fresh copy of `zero` on every call.
     def __localAggregateby__(self, extractor, zero, aggregator):
-        key_of = _builder_code(lambda record: extractor(record))
-        step = _builder_code(lambda k, a, r: aggregator(k, a if a else copy.deepcopy(zero), r))
+        key_of = _builder_lambda(88, "lambda x: extractor(x)", extractor=extractor)
+        step = _builder_lambda(88, "lambda k, a, r: aggregator(k, a if a else copy.deepcopy(zero), r)",
+                               aggregator=aggregator, zero=zero)
         self._steps += [("extractkey", key_of), ("accumulatebykey", step), ("topy",)]
         return self
 
     def aggregate(self, zero, seqOp, combOp):
-        local = _builder_code(lambda a, r: seqOp(a if a else copy.deepcopy(zero), r))
-        combine = _builder_code(lambda a, r: combOp(a if a else copy.deepcopy(zero), r))
+        local = _builder_lambda(98, "lambda a, r: seqOp(a if a else copy.deepcopy(zero), r)",
+                                seqOp=seqOp, zero=zero)
+        combine = _builder_lambda(100, "lambda a, r: combOp(a if a else copy.deepcopy(zero), r)",
+                                  combOp=combOp, zero=zero)
         self._steps += [("accumulate", local), ("collect",), ("accumulate", combine)]
         return self
 
     def aggregateby(self, extractor, zero, seqOp, combOp):
         self.__localAggregateby__(extractor, zero, seqOp)
-        by_key = _builder_code(lambda r: r["key"])
-        combine = _builder_code(lambda k, a, r: combOp(k, a if a else copy.deepcopy(zero), r["value"]))
+        by_key = _builder_lambda(112, "lambda r: r['key']")
+        combine = _builder_lambda(112, "lambda k, a, r: combOp(k, a if a else copy.deepcopy(zero), r['value'])",
+                                  combOp=combOp, zero=zero)
         self._steps += [("extractkey", by_key), ("repartition",), ("accumulatebykey", combine), ("topy",)]
         return self
 
     def count(self):
-        local = _builder_code(lambda a, r: 1 + (a if a else 0))
-        combine = _builder_code(lambda a, r: r + (a if a else 0))
+        local = _builder_lambda(119, "lambda a, r: 1 + (a if a else 0)")
+        combine = _builder_lambda(121, "lambda a, r: r + (a if a else 0)")
         self._steps += [("accumulate", local), ("collect",), ("accumulate", combine)]
         return self
 
-    def countby(self, extractor=_builder_code(lambda x: x)):
-        return self.aggregateby(extractor, 0, lambda k, a, r: 1 + a, lambda k, a, r: r + a)
+    def countby(self, extractor=_builder_lambda(124, "lambda x: x")):
+        return self.aggregateby(extractor, 0, _builder_lambda(129, "lambda k, a, r: 1 + a"),
+                                _builder_lambda(129, "lambda k, a, r: r + a"))
 
     def sort(self, reverse=True):
         # aggregate into a list, sort it, then flatmap; flatmap's last-first order (ref 0)
         # makes the default reverse=True reply ascending, reverse=False descending.
-        self.aggregate([], lambda a, r: a + [r], lambda a, r: a + r)
-        self.map(_builder_code(lambda r: sorted(r, reverse=reverse)))
-        self.flatmap(_builder_code(lambda r: r))
+        self.aggregate([], _builder_lambda(136, "lambda a, r: a + [r]"), _builder_lambda(136, "lambda a, r: a + r"))
+        self.map(_builder_lambda(137, "lambda r: sorted(r, reverse=reverse)", reverse=reverse))
+        self.flatmap(_builder_lambda(138, "lambda r: r"))
         return self
 
     def distinct(self):
-        self.aggregate(set(), lambda a, r: a | set([r]), lambda a, r: a | r)
-        return self.flatmap(_builder_code(lambda x: list(x)))
+        self.aggregate(set(), _builder_lambda(145, "lambda a, r: a | set([r])"),
+                       _builder_lambda(145, "lambda a, r: a | r"))
+        return self.flatmap(_builder_lambda(145, "lambda x: list(x)"))
 
-    def avg(self, extractor=_builder_code(lambda x: float(x))):
-        self.map(extractor)  # validated like any map: a builtin such as float is refused
-        self.aggregate((0, 0), lambda a, r: (a[0] + r, a[1] + 1), lambda a, r: (a[0] + r[0], a[1] + r[1]))
-        return self.map(_builder_code(lambda x: x[0] / x[1]))
+    def avg(self, extractor=_builder_lambda(147, "lambda x: float(x)")):
+        with builder_frame("avg", 155):
+            self.map(extractor)  # validated like any map: a builtin such as float is refused
+        self.aggregate((0, 0), _builder_lambda(156, "lambda a, r: (a[0] + r, a[1] + 1)"),
+                       _builder_lambda(157, "lambda a, r: (a[0] + r[0], a[1] + r[1])"))
+        return self.map(_builder_lambda(157, "lambda x: x[0] / x[1]"))
 
     # -- terminals
-    def _finish_steps(self, convertToStr, collect):
+    def _finish_steps(self, convertToStr, collect, line):
         if convertToStr:
-            self._steps.append(("map", _builder_code(lambda x: str(x))))
+            self._steps.append(("map", _builder_lambda(line, "lambda x: str(x)")))
         if collect:
             self._steps.append(("collect",))
 
     def run(self, arg=None, convertToStr=True, collect=True, **kargs):
-        self._finish_steps(convertToStr, collect)
+        self._finish_steps(convertToStr, collect, 164)
         arg = arg if arg else self.defaultArg
         if self.realReader == "ShardsIDReader":
             arg = shardReaderCallback
         if self.realReader == "KeysOnlyReader":
-            arg = createKeysOnlyReader(arg, **kargs)
-        return self._c_run(arg, kargs)
+            with builder_frame("run", 171):
+                arg = createKeysOnlyReader(arg, **kargs)
+        with builder_frame("run", 172):
+            return self._c_run(arg, kargs)
 
     def _c_run(self, arg, kargs):
         if SESSION.run is not None:
@@ -1519,12 +1558,16 @@ class GearsBuilder(object):
         return RunFuture()
 
     def register(self, prefix="*", convertToStr=True, collect=True, **kwargs):
-        self._finish_steps(convertToStr, collect)
+        self._finish_steps(convertToStr, collect, 176)
         kwargs["prefix"] = prefix
         if "regex" in kwargs:
             log("Using regex argument with register is deprecated and missleading, use prefix instead.",
                 level="warning")
             kwargs["prefix"] = kwargs["regex"]
+        with builder_frame("register", 183):
+            return self._c_register(kwargs)
+
+    def _c_register(self, kwargs):
         mode = _check_mode(kwargs, ("async", "async_local", "sync"))
         on_registered = kwargs.get("onRegistered")
         if on_registered is not None and not _is_function(on_registered):
@@ -1541,9 +1584,14 @@ class GearsBuilder(object):
             else:
                 raise GearsError("given reader does not exists or does not support register")
         settings["prefix"] = kwargs["prefix"]
-        SESSION.registrations.append(Registration(self._id, self.realReader, self.reader, self._desc,
+        # register() copies the plan, and the copy's id number is the registration's: the
+        # first GB().register() of a fresh server is ...-1, the second ...-3 (C: module.c
+        # RG_PrepareForRegister, execution_plan.c lastFEPId; measured on 1.2.13).
+        SESSION.plans += 1
+        reg_id = "%s-%d" % (ZERO_ID, SESSION.plans - 1)
+        SESSION.registrations.append(Registration(reg_id, self.realReader, self.reader, self._desc,
                                                   list(self._steps), mode, on_registered, settings, kwargs))
-        return self._id
+        return reg_id
 
 
 GB = GearsBuilder
@@ -1872,9 +1920,10 @@ class StreamWatch(object):
                     state.pending = length if isinstance(length, int) else 0
             self.ack_and_trim(state, ids)
         # reported once acknowledged and trimmed, as the server's execution is done only then
-        if trigger is not None or results or errors:
-            emit(execution_line(self.reg, trigger or "stream %s" % state.key.decode("utf-8", "replace"),
-                                results, errors, status))
+        # Every run is an execution on the server, also one that finds no entry (the read
+        # made when a stream is first seen, C: streams_reader.c), measured on 1.2.13.
+        emit(execution_line(self.reg, trigger or "stream %s" % state.key.decode("utf-8", "replace"),
+                            results, errors, status))
         if ack_and_trim:
             self.trigger_another(state, bool(ids), read_pending)
         else:
