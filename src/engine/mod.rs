@@ -3,6 +3,7 @@
 //! so a pipeline can be tried without a RedisGears server. It runs the same
 //! module text that `gearc compile` prints.
 
+mod python_json;
 pub mod reply;
 
 use std::io::{BufRead, BufReader, Write};

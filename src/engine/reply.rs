@@ -12,7 +12,7 @@ use crate::syntax::Span;
 /// (a module not made by gearc) is kept as the text it is.
 pub fn decode_record(record: &Value) -> Value {
     if let Value::String(text) = record {
-        if let Ok(Value::Array(mut items)) = serde_json::from_str::<Value>(text) {
+        if let Some(Value::Array(mut items)) = super::python_json::parse(text) {
             if items.len() == 1 {
                 return items.remove(0);
             }
