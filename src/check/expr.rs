@@ -252,7 +252,7 @@ impl Checker {
                 }
             }
             let ty = match &def.global {
-                Global::Const { ty } => ty.clone(),
+                Global::Const { ty, .. } => ty.clone(),
                 _ => Type::Any,
             };
             return make(TExprKind::Global(name.to_string()), ty);
@@ -483,7 +483,7 @@ impl Checker {
                 }
                 Type::Any
             }
-            Global::Const { ty } => {
+            Global::Const { ty, .. } => {
                 if !ty.is_any() {
                     self.error(CheckError::ArgumentType {
                         what: format!("`{name}`"),

@@ -96,7 +96,10 @@ impl Checker {
                     &name.name,
                     name.span,
                     order,
-                    Global::Const { ty: Type::Any },
+                    Global::Const {
+                        ty: Type::Any,
+                        literal: None,
+                    },
                 ),
                 ItemKind::Fn { name, params, body } => {
                     let params = params.iter().map(|p| p.name.clone()).collect();
@@ -173,10 +176,12 @@ impl Checker {
                         ..Scope::default()
                     };
                     let value = self.expr(value, &scope);
+                    let literal = self.literal_json(&value);
                     if let Some(def) = self.globals.defs.get_mut(&name.name) {
                         if def.order == order {
                             def.global = Global::Const {
                                 ty: value.ty.clone(),
+                                literal,
                             };
                         }
                     }

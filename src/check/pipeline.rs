@@ -1,6 +1,7 @@
 //! One pipeline: reader, operations in order, terminal; the shard-local warning.
 
 use super::error::CheckError;
+use super::scope::Global;
 use super::types::Type;
 use super::Checker;
 use crate::ir::{self, EmptyResult, OpKind, TExpr, TExprKind};
@@ -70,7 +71,7 @@ impl Checker {
             terminal.empty_result = match ops.last().map(|o| &o.kind) {
                 Some(OpKind::Count) => Some(EmptyResult::Count),
                 Some(OpKind::Aggregate { fold, .. }) => {
-                    literal_json(&fold.zero).map(EmptyResult::Zero)
+                    self.literal_json(&fold.zero).map(EmptyResult::Zero)
                 }
                 _ => None,
             };
@@ -86,35 +87,45 @@ impl Checker {
     }
 }
 
-/// A literal zero as JSON, for the client to print when RedisGears returns nothing.
-fn literal_json(e: &TExpr) -> Option<serde_json::Value> {
-    use serde_json::Value;
-    Some(match &e.kind {
-        TExprKind::Int(i) => Value::from(*i),
-        TExprKind::Float(f) => Value::from(*f),
-        TExprKind::Str(s) => Value::from(s.clone()),
-        TExprKind::Bool(b) => Value::from(*b),
-        TExprKind::None => Value::Null,
-        TExprKind::Unary {
-            op: ast::UnaryOp::Neg,
-            operand,
-        } => match literal_json(operand)? {
-            Value::Number(n) if n.is_i64() => Value::from(-n.as_i64()?),
-            Value::Number(n) => Value::from(-n.as_f64()?),
+impl Checker {
+    /// A zero made of literals (or of `let` constants that are) as JSON, for the
+    /// client to print when RedisGears returns nothing.
+    pub(super) fn literal_json(&self, e: &TExpr) -> Option<serde_json::Value> {
+        use serde_json::Value;
+        Some(match &e.kind {
+            TExprKind::Int(i) => Value::from(*i),
+            TExprKind::Float(f) => Value::from(*f),
+            TExprKind::Str(s) => Value::from(s.clone()),
+            TExprKind::Bool(b) => Value::from(*b),
+            TExprKind::None => Value::Null,
+            TExprKind::Global(name) => match &self.globals.defs.get(name)?.global {
+                Global::Const { literal, .. } => literal.clone()?,
+                _ => return None,
+            },
+            TExprKind::Unary {
+                op: ast::UnaryOp::Neg,
+                operand,
+            } => match self.literal_json(operand)? {
+                Value::Number(n) if n.is_i64() => Value::from(n.as_i64()?.checked_neg()?),
+                Value::Number(n) => Value::from(-n.as_f64()?),
+                _ => return None,
+            },
+            TExprKind::List(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|i| self.literal_json(i))
+                    .collect::<Option<_>>()?,
+            ),
+            TExprKind::Dict(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| match &k.kind {
+                        TExprKind::Str(k) => Some((k.clone(), self.literal_json(v)?)),
+                        _ => None,
+                    })
+                    .collect::<Option<_>>()?,
+            ),
             _ => return None,
-        },
-        TExprKind::List(items) => {
-            Value::Array(items.iter().map(literal_json).collect::<Option<_>>()?)
-        }
-        TExprKind::Dict(entries) => Value::Object(
-            entries
-                .iter()
-                .map(|(k, v)| match &k.kind {
-                    TExprKind::Str(k) => Some((k.clone(), literal_json(v)?)),
-                    _ => None,
-                })
-                .collect::<Option<_>>()?,
-        ),
-        _ => return None,
-    })
+        })
+    }
 }

@@ -11,6 +11,8 @@ use crate::syntax::Span;
 pub enum Global {
     Const {
         ty: Type,
+        /// The value as JSON when it is made of literals (for empty-result fill-ins).
+        literal: Option<serde_json::Value>,
     },
     Fn {
         params: Vec<String>,
