@@ -67,12 +67,12 @@ pub fn parse_error(text: &str, line_map: &LineMap) -> RunError {
         .lines()
         .rev()
         .filter_map(|l| l.trim().strip_prefix("File \"<string>\", line "))
-        .find_map(|rest| {
-            rest.split(|c: char| !c.is_ascii_digit())
-                .next()?
-                .parse()
-                .ok()
-        });
+        .filter_map(|rest| {
+            let (line, function) = rest.split_once(", in ")?;
+            Some((line.parse::<usize>().ok()?, function.trim()))
+        })
+        .find(|frame| !GEARSBUILDER_METHOD_FRAMES.contains(frame))
+        .map(|(line, _)| line);
     RunError {
         message,
         traceback,
@@ -80,6 +80,19 @@ pub fn parse_error(text: &str, line_map: &LineMap) -> RunError {
         span: python_line.and_then(|l| line_map.span(l)),
     }
 }
+
+/// Frames of the server's GearsBuilder.py methods that call its C code (RedisGears
+/// 1.2.13, measured). GearsBuilder.py runs as `"<string>"` like the module, so these
+/// frames follow the module's own in a traceback and must not be read as module lines.
+/// (Its sugar lambdas also have frames, but those sit above the user's callback.)
+const GEARSBUILDER_METHOD_FRAMES: &[(usize, &str)] = &[
+    (84, "__init__"),
+    (155, "avg"),
+    (171, "run"),
+    (172, "run"),
+    (183, "register"),
+    (187, "deco"),
+];
 
 /// A Python `repr` of a list of strings, e.g. `['a\n', "b's"]`, back into the strings.
 fn parse_str_list(text: &str) -> Option<Vec<String>> {
@@ -155,6 +168,16 @@ mod tests {
         assert_eq!(e.python_line, Some(7));
         assert_eq!(e.message, "ZeroDivisionError: division by zero");
         assert!(e.traceback.starts_with("Traceback"));
+    }
+
+    #[test]
+    fn skips_the_frames_of_gearsbuilder_methods() {
+        // a builder method's error: the module's line is the one before GearsBuilder.py's
+        let text = r#"['Traceback (most recent call last):\n', '  File "<string>", line 3, in <module>\n', '  File "<string>", line 155, in avg\n', '  File "<string>", line 187, in deco\n', 'gears.error: map argument must be a function\n']"#;
+        assert_eq!(parse_error(text, &LineMap::default()).python_line, Some(3));
+        // a sugar operation's lambda calls the user's callback: the innermost frame is the user's
+        let text = r#"['Traceback (most recent call last):\n', '  File "<string>", line 88, in <lambda>\n', '  File "<string>", line 8, in <lambda>\n', 'ZeroDivisionError: integer division or modulo by zero\n']"#;
+        assert_eq!(parse_error(text, &LineMap::default()).python_line, Some(8));
     }
 
     #[test]
