@@ -582,21 +582,13 @@ class Runtime(object):
         # active), so a sync registration never sees its own writes. Gear writes are then wrapped
         # in PUBLISHed markers so that the watcher can tell those events apart.
         self.quiet_subscriber = None
-        self.marker_channel = "__gearc_local__:%d" % os.getpid()
 
     def _call_in_transaction(self, argv):
         """MULTI/EXEC around one command: with markers when events must be told apart (see
         quiet_subscriber); blocking commands then do not block, as under RedisModule_Call."""
-        if self.quiet_subscriber:
-            commands = [["MULTI"], ["PUBLISH", self.marker_channel, "begin " + self.quiet_subscriber],
-                        argv, ["PUBLISH", self.marker_channel, "end"], ["EXEC"]]
-            position = 1
-        else:
-            commands = [["MULTI"], argv, ["EXEC"]]
-            position = 0
-        done = self.conn.pipeline(commands)[-1]
-        if isinstance(done, list) and len(done) == len(commands) - 2:
-            return done[position]
+        replies = in_transaction(self.conn, [argv], self.quiet_subscriber)
+        if replies is not None:
+            return replies[0]
         return self.conn.call(*argv)  # a command MULTI does not take: run it on its own
 
     # -- execute (C: executeCommand, createReply, replyToPyList)
@@ -702,6 +694,23 @@ def reply_error_text(error):
     return error.message + "\r\n"
 
 RUNTIME = None  # the Runtime of this process; set in main()
+
+# The channel of the markers the engine PUBLISHes for its watcher (see in_transaction).
+MARKER_CHANNEL = "__gearc_local__:%d" % os.getpid()
+
+
+def in_transaction(conn, commands, quiet=None):
+    """The replies of `commands` run as one MULTI/EXEC, or None when the server refuses the
+    transaction. With `quiet`, they are framed by PUBLISHed markers (`begin <quiet>`, `end`)
+    so that the watcher can tell apart the events they cause (Watcher.on_marker)."""
+    inner = list(commands)
+    if quiet:
+        inner = ([["PUBLISH", MARKER_CHANNEL, "begin " + quiet]] + inner
+                 + [["PUBLISH", MARKER_CHANNEL, "end"]])
+    done = conn.pipeline([["MULTI"]] + inner + [["EXEC"]])[-1]
+    if not isinstance(done, list) or len(done) != len(inner):
+        return None
+    return done[1:-1] if quiet else done
 
 
 def execute(*args):
@@ -1150,20 +1159,25 @@ def engine_reads(conn, commands):
     raises none (it opens keys without notification)."""
     if not commands:
         return []
-    channel = RUNTIME.marker_channel if RUNTIME is not None else "__gearc_local__:%d" % os.getpid()
-    wrapped = ([["MULTI"], ["PUBLISH", channel, "begin reads"]] + commands
-               + [["PUBLISH", channel, "end"], ["EXEC"]])
-    done = conn.pipeline(wrapped)[-1]
-    if isinstance(done, list) and len(done) == len(commands) + 2:
-        return done[1:-1]
-    return conn.pipeline(commands)  # MULTI refused (e.g. by an ACL): plain reads
+    replies = in_transaction(conn, commands, "reads")
+    return replies if replies is not None else conn.pipeline(commands)  # MULTI refused: plain reads
+
+
+def existing_keys(conn, keys):
+    """The keys that exist. Found with OBJECT ENCODING, which (unlike TYPE or EXISTS) raises
+    no keymiss event, like the server's reads."""
+    encodings = conn.pipeline([["OBJECT", "ENCODING", k] for k in keys])
+    return [k for k, e in zip(keys, encodings) if e is not None]
+
+
+def _key_reads(key):
+    """TYPE and the reads of every value type a record can hold (C: KeysReader_ReadKey)."""
+    return [["TYPE", key], ["GET", key], ["HGETALL", key], ["LRANGE", key, "0", "-1"]]
 
 
 def key_types(conn, keys):
-    """Redis type names (bytes), b'none' for missing keys. Missing keys are found with
-    OBJECT ENCODING, which (unlike TYPE) raises no keymiss event, like the server's reads."""
-    encodings = conn.pipeline([["OBJECT", "ENCODING", k] for k in keys])
-    present = [k for k, e in zip(keys, encodings) if e is not None]
+    """Redis type names (bytes), b'none' for missing keys."""
+    present = existing_keys(conn, keys)
     types_ = dict(zip(present, engine_reads(conn, [["TYPE", k] for k in present])))
     result = []
     for key in keys:
@@ -1181,16 +1195,13 @@ def read_key_records(conn, keys, read_value, event, scanned=False):
     if not read_value:
         return [hash_set_record([("key", redis_text(key)), ("event", event)]) for key in keys]
     if scanned:
-        replies = conn.pipeline([command for key in keys for command in
-                                 (["TYPE", key], ["GET", key], ["HGETALL", key], ["LRANGE", key, "0", "-1"])])
+        replies = conn.pipeline([command for key in keys for command in _key_reads(key)])
         reads = [(replies[i], replies[i + 1:i + 4]) for i in range(0, len(replies), 4)]
     else:
         # Only keys the probe found are read; TYPE and the reads are one transaction, so a key
         # deleted meanwhile reads as missing in both.
-        encodings = conn.pipeline([["OBJECT", "ENCODING", k] for k in keys])
-        present = [k for k, e in zip(keys, encodings) if e is not None]
-        replies = engine_reads(conn, [command for key in present for command in
-                                      (["TYPE", key], ["GET", key], ["HGETALL", key], ["LRANGE", key, "0", "-1"])])
+        present = existing_keys(conn, keys)
+        replies = engine_reads(conn, [command for key in present for command in _key_reads(key)])
         by_key = {key: (replies[4 * i], replies[4 * i + 1:4 * i + 4]) for i, key in enumerate(present)}
         reads = [by_key.get(key, (b"none", [None, None, None])) for key in keys]
     records = []
@@ -1833,7 +1844,7 @@ class StreamWatch(object):
         self.w.marker_seq += 1
         token = "counted %d" % self.w.marker_seq
         replies = self.w.conn.pipeline([["MULTI"], ["XLEN", raw_key],
-                                        ["PUBLISH", RUNTIME.marker_channel, token], ["EXEC"]])
+                                        ["PUBLISH", MARKER_CHANNEL, token], ["EXEC"]])
         done = replies[-1]
         if not isinstance(done, list) or not isinstance(done[0], int):
             return None
@@ -2118,7 +2129,7 @@ class Watcher(object):
         reply = self.sub.call("PSUBSCRIBE", "__keyevent@%d__:*" % self.target.db)
         if isinstance(reply, RespError):
             raise Fatal("cannot subscribe to keyspace events at %s: %s" % (self.target.display, reply.message))
-        self.sub.call("SUBSCRIBE", RUNTIME.marker_channel)
+        self.sub.call("SUBSCRIBE", MARKER_CHANNEL)
 
     def active(self):
         return len(self.keys) + len(self.streams)
