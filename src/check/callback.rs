@@ -125,10 +125,7 @@ impl Checker {
                     });
                     return (Reducer::Named(NamedReducer::Add), Type::Any);
                 }
-                let mut types = vec![acc.clone(), record.clone()];
-                if takes_key {
-                    types.insert(0, Type::Str);
-                }
+                let types = reducer_args(acc, record, takes_key);
                 let typed = params.iter().map(|p| p.name.clone()).zip(types).collect();
                 let (params, body) = self.lambda_body(typed, body, &Scope::default());
                 let ty = self.fold_result(acc, &body.ty, body.span, what);
@@ -151,10 +148,7 @@ impl Checker {
             if let Some((min, max)) = self.globals.function_arity(name) {
                 let accepts = |n: usize| n >= min && max.is_none_or(|m| n <= m);
                 let takes_key = with_key && accepts(3) && !accepts(2);
-                let mut args = vec![acc.clone(), record.clone()];
-                if takes_key {
-                    args.insert(0, Type::Str);
-                }
+                let args = reducer_args(acc, record, takes_key);
                 let body_ty = self.apply_function(name, e.span, args, what);
                 let ty = self.fold_result(acc, &body_ty, e.span, what);
                 let callback = Callback::Function {
@@ -239,4 +233,13 @@ impl Checker {
         });
         Type::Any
     }
+}
+
+/// What a reducer callback receives: the group key when it takes one, the accumulator,
+/// the record.
+fn reducer_args(acc: &Type, record: &Type, takes_key: bool) -> Vec<Type> {
+    let key = takes_key.then_some(Type::Str);
+    key.into_iter()
+        .chain([acc.clone(), record.clone()])
+        .collect()
 }
