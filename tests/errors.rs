@@ -9,10 +9,7 @@ use gearc::diagnostics::{render, Style};
 
 #[test]
 fn error_corpus_renders_reviewed_diagnostics() {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots");
-    settings.set_prepend_module_to_snapshot(false);
-    let _guard = settings.bind_to_scope();
+    let _guard = support::corpus_snapshot_settings().bind_to_scope();
     insta::glob!("errors", "*.gear", |path| {
         let source = fs::read_to_string(path).expect("corpus file");
         let file = path.file_name().unwrap().to_string_lossy().to_string();

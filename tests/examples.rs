@@ -7,10 +7,7 @@ use std::fs;
 
 #[test]
 fn examples_compile_to_reviewed_python() {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots");
-    settings.set_prepend_module_to_snapshot(false);
-    let _guard = settings.bind_to_scope();
+    let _guard = support::corpus_snapshot_settings().bind_to_scope();
     insta::glob!("../examples", "*.gear", |path| {
         let source = fs::read_to_string(path).expect("example");
         let name = format!("examples/{}", path.file_name().unwrap().to_string_lossy());

@@ -23,9 +23,7 @@ fn run_corpus_prints_reviewed_results() {
     let server = RedisServer::start();
     let mut con = server.con();
     let url = server.url();
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots");
-    settings.set_prepend_module_to_snapshot(false);
+    let mut settings = support::corpus_snapshot_settings();
     settings.add_filter(&format!("127.0.0.1:{}", server.port), "127.0.0.1:[PORT]");
     let _guard = settings.bind_to_scope();
     insta::glob!("run", "*.gear", |path| {

@@ -163,3 +163,12 @@ pub fn run_python(python: &std::path::Path, args: &[&str], stdin: &str) -> (bool
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
+
+/// Snapshot settings of the corpus tests: snapshots in the top-level `snapshots/`
+/// folder, named after the corpus file alone.
+pub fn corpus_snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}
