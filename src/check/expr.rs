@@ -1009,8 +1009,8 @@ impl Checker {
         });
     }
 
-    /// A literal string must be one of `allowed`.
-    pub(super) fn check_enum(&mut self, e: &TExpr, what: &str, allowed: &[&str]) {
+    /// A literal string must be one of `allowed`; false (and reported) when it is not.
+    pub(super) fn check_enum(&mut self, e: &TExpr, what: &str, allowed: &[&str]) -> bool {
         if let TExprKind::Str(value) = &e.kind {
             if !allowed.contains(&value.as_str()) {
                 self.error(CheckError::InvalidValue {
@@ -1019,8 +1019,10 @@ impl Checker {
                     span: e.span,
                     help: enum_help(value, allowed),
                 });
+                return false;
             }
         }
+        true
     }
 }
 

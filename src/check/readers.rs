@@ -3,7 +3,6 @@
 
 use super::args::{self, named, opt, Bound, Param};
 use super::error::CheckError;
-use super::expr::enum_help;
 use super::scope::{Global, Scope};
 use super::suggest;
 use super::types::{Field, Type};
@@ -483,13 +482,7 @@ impl Checker {
             match &item.kind {
                 TExprKind::Str(s) => {
                     if let Some((kind, allowed)) = allowed {
-                        if !allowed.contains(&s.as_str()) {
-                            self.error(CheckError::InvalidValue {
-                                what: kind.to_string(),
-                                value: s.clone(),
-                                span: item.span,
-                                help: enum_help(s, allowed),
-                            });
+                        if !self.check_enum(item, kind, allowed) {
                             continue;
                         }
                     }
