@@ -151,16 +151,7 @@ impl Checker {
         allowed: &[&str],
     ) -> Option<String> {
         match &t.kind {
-            TExprKind::Str(s) if allowed.contains(&s.as_str()) => Some(s.clone()),
-            TExprKind::Str(s) => {
-                self.error(CheckError::InvalidValue {
-                    what: what.to_string(),
-                    value: s.clone(),
-                    span: t.span,
-                    help: enum_help(s, allowed),
-                });
-                None
-            }
+            TExprKind::Str(s) => self.check_enum(t, what, allowed).then(|| s.clone()),
             _ => {
                 self.error(CheckError::InvalidUse {
                     what: format!("`{arg}` must be a string literal"),
