@@ -7,16 +7,16 @@
 //! | syntax | [`syntax`] | source text → [`syntax::ast::Module`] |
 //! | check | [`check`] | AST → typed [`ir::Program`] + diagnostics |
 //! | lower | [`lower`] | IR → Python module + line map |
-//! | engine | [`engine`] | Python module → results from a plain Redis (local run) |
+//! | submit | [`submit`] | Python module → results, from RedisGears (server) or a plain Redis (local engine) |
 //!
 //! [`compile()`] runs the first three.
 
 pub mod check;
 pub mod compile;
 pub mod diagnostics;
-pub mod engine;
 pub mod ir;
 pub mod lower;
+pub mod submit;
 pub mod syntax;
 
 pub use compile::{compile, Compiled, PipelineInfo};

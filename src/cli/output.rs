@@ -6,7 +6,7 @@ use thiserror::Error;
 
 use gearc::check::types::Type;
 use gearc::diagnostics::Style;
-use gearc::engine::reply::RunError;
+use gearc::submit::reply::RunError;
 use gearc::syntax::Span;
 
 use super::input::Source;

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use gearc::engine::{self, reply, EngineError, Event, LocalOptions, StopHandle};
+use gearc::submit::local::{self as engine, EngineError, Event, LocalOptions, StopHandle};
+use gearc::submit::reply;
 use gearc::syntax::span::LineIndex;
 use gearc::{Compiled, PipelineInfo};
 

@@ -17,7 +17,7 @@ import time
 import unittest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-ENGINE = os.path.join(ROOT, "src", "engine", "runtime", "gears_local.py")
+ENGINE = os.path.join(ROOT, "src", "submit", "local", "runtime", "gears_local.py")
 PYTHON = sys.executable
 REDIS_SERVER = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
 

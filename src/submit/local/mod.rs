@@ -1,10 +1,7 @@
-//! The local engine: runs a compiled module against a plain Redis with the
+//! The local back end: runs a compiled module against a plain Redis with the
 //! RedisGears emulation in `runtime/gears_local.py` (embedded in the binary),
 //! so a pipeline can be tried without a RedisGears server. It runs the same
 //! module text that `gearc compile` prints.
-
-mod python_json;
-pub mod reply;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
