@@ -22,11 +22,42 @@ pub enum Command {
         after_help = "Example:\n  gearc check examples/*.gear\n\nExit status: 0 when clean (warnings allowed), 1 when a file has errors."
     )]
     Check(CheckArgs),
-    /// Compile a .gear file and run it (today: locally, against a plain Redis).
+    /// Compile a .gear file and run its `run` pipeline on RedisGears (or, with --local, on a plain Redis).
     #[command(
-        after_help = "Example:\n  gearc run --local examples/fighters.gear --url redis://127.0.0.1:6379\n  gearc run --local examples/expiry.gear --watch\n\nExit status: 0 on success, 1 when the program or the run has errors,\n2 when python3 or Redis cannot be used."
+        after_help = "Example:\n  gearc run examples/fighters.gear --url redis://127.0.0.1:6379\n  gearc run --local examples/fighters.gear\n  gearc run --local examples/automatic_expiry.gear --watch\n\nThe local engine runs `python3`, or the interpreter in GEARC_PYTHON.\n\nExit status: 0 on success, 1 when the program or the run has errors,\n2 when python3 or Redis cannot be used, 130 when interrupted (Ctrl-C)."
     )]
     Run(RunArgs),
+    /// Install the `register` pipelines of .gear files on RedisGears, one session per file.
+    #[command(
+        after_help = "Example:\n  gearc deploy examples/automatic_expiry.gear\n  gearc deploy examples/cache_get.gear --id cache --dry-run\n\nDeploying a file again replaces its session's registrations; it never duplicates them."
+    )]
+    Deploy(DeployArgs),
+    /// Remove a deployed session's registrations (by session id, or by the file it came from).
+    #[command(
+        after_help = "Example:\n  gearc undeploy automatic_expiry\n  gearc undeploy examples/automatic_expiry.gear"
+    )]
+    Undeploy(UndeployArgs),
+    /// List the server's registrations, with their counters and last error.
+    Registrations(ListArgs),
+    /// Remove registrations by id (`--all` removes every one).
+    Unregister(UnregisterArgs),
+    /// Fire a `command(...)` registration: RG.TRIGGER NAME ARG...
+    #[command(after_help = "Example:\n  gearc trigger cache_get https://example.com/")]
+    Trigger(TriggerArgs),
+    /// List the executions the server keeps.
+    Executions(ListArgs),
+    /// Show one execution: status, results, errors and its steps.
+    Execution(ExecutionArgs),
+    /// Abort a running execution.
+    Abort(ExecutionArgs),
+    /// Drop a finished execution from the server's list.
+    Drop(ExecutionArgs),
+    /// Show RedisGears' Python memory statistics, version and shard count.
+    Stats(ListArgs),
+    /// List the Python requirements installed on the server.
+    Requirements(ListArgs),
+    /// Show the cluster as RedisGears sees it (RG.INFOCLUSTER).
+    Cluster(ListArgs),
 }
 
 #[derive(Debug, Args)]
@@ -45,6 +76,21 @@ pub struct CheckArgs {
     pub files: Vec<PathBuf>,
 }
 
+/// Where the server is and how long to wait for it.
+#[derive(Clone, Debug, Args)]
+pub struct ConnectArgs {
+    /// The Redis server: redis://[user:password@]host:port[/db], or rediss://… for TLS.
+    /// A Redis Cluster is detected by itself.
+    #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379")]
+    pub url: String,
+    /// Seconds to wait for the connection.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    pub connect_timeout: f64,
+    /// With rediss://, accept any certificate (verification is on by default).
+    #[arg(long)]
+    pub tls_insecure: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// The .gear file; `-` reads standard input.
@@ -52,13 +98,87 @@ pub struct RunArgs {
     /// Run with gearc's local engine against a plain Redis (no RedisGears needed).
     #[arg(long)]
     pub local: bool,
-    /// The Redis server.
-    #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379")]
-    pub url: String,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
     /// Print each result as one JSON line.
     #[arg(long)]
     pub json: bool,
-    /// Keep running: apply the file's `register` pipelines to live events until Ctrl-C.
-    #[arg(long)]
+    /// With --local: keep running and apply the file's `register` pipelines to live
+    /// events until Ctrl-C.
+    #[arg(long, requires = "local")]
     pub watch: bool,
+    /// Stop the run after this many seconds (it is aborted and dropped on the server).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// The .gear files; each becomes one session.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The session id (default: the file's stem); only with one file.
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Print the module and what would be added and removed, changing nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the registrations as JSON lines.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UndeployArgs {
+    /// A session id, or a .gear file (its stem is the session id).
+    pub session: String,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// One JSON object per line instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UnregisterArgs {
+    /// Registration ids (see `gearc registrations`).
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub ids: Vec<String>,
+    /// Remove every registration on the server.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TriggerArgs {
+    /// The trigger name of a `command(...)` registration.
+    pub name: String,
+    /// Arguments passed with it.
+    pub args: Vec<String>,
+    /// Print the reply as JSON lines.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecutionArgs {
+    /// The execution id (see `gearc executions`).
+    pub id: String,
+    /// JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }

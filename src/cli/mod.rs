@@ -3,7 +3,10 @@
 mod args;
 mod check;
 mod compile;
+mod connect;
+mod deploy;
 mod input;
+mod manage;
 mod output;
 mod run;
 
@@ -19,6 +22,18 @@ pub fn main() -> ExitCode {
         Command::Compile(a) => compile::compile(a),
         Command::Check(a) => check::check(a),
         Command::Run(a) => run::run(a),
+        Command::Deploy(a) => deploy::deploy(a),
+        Command::Undeploy(a) => deploy::undeploy(a),
+        Command::Registrations(a) => manage::registrations(a),
+        Command::Unregister(a) => manage::unregister(a),
+        Command::Trigger(a) => manage::trigger(a),
+        Command::Executions(a) => manage::executions(a),
+        Command::Execution(a) => manage::execution(a),
+        Command::Abort(a) => manage::abort(a),
+        Command::Drop(a) => manage::drop_execution(a),
+        Command::Stats(a) => manage::stats(a),
+        Command::Requirements(a) => manage::requirements(a),
+        Command::Cluster(a) => manage::cluster(a),
     };
     ExitCode::from(code)
 }
@@ -30,4 +45,6 @@ pub mod exit {
     pub const ERRORS: u8 = 1;
     /// gearc could not do its job: a file, python3 or Redis is missing.
     pub const TROUBLE: u8 = 2;
+    /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
+    pub const INTERRUPTED: u8 = 130;
 }

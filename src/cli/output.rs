@@ -88,3 +88,18 @@ pub fn print_errors(errors: &[RunError], source: &Source, style: Style) {
         eprint!("{text}");
     }
 }
+
+/// A diagnostic without source text (a connection or server failure), drawn like the
+/// compiler's: code, message, help.
+pub fn render_diagnostic(d: &dyn miette::Diagnostic) -> String {
+    let theme = match super::input::style() {
+        Style::Plain => GraphicalTheme::unicode_nocolor(),
+        Style::Color => GraphicalTheme::unicode(),
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut text = String::new();
+    if handler.render_report(&mut text, d).is_err() {
+        text = format!("error: {d}\n");
+    }
+    text
+}

@@ -1,21 +1,20 @@
-//! `gearc run --local`: compile, then run with the local engine against a plain Redis.
+//! `gearc run`: compile, then run the file's `run` pipeline on RedisGears (the default)
+//! or with the local engine against a plain Redis (`--local`); one printer for both.
 
+use std::io::IsTerminal;
 use std::time::Duration;
 
-use gearc::submit::local::{self as engine, EngineError, Event, LocalOptions, StopHandle};
-use gearc::submit::reply;
+use gearc::compile::TerminalKind;
+use gearc::submit::local::{LocalOptions, StopHandle};
+use gearc::submit::{self, reply, Backend, Event, Job, SubmitError};
 use gearc::syntax::span::LineIndex;
 use gearc::{Compiled, PipelineInfo};
 
 use super::args::RunArgs;
 use super::input::{self, Source};
-use super::{exit, output};
+use super::{connect, exit, output};
 
 pub fn run(args: RunArgs) -> u8 {
-    if !args.local {
-        eprintln!("error: running on a RedisGears server is not available yet; add --local to run against a plain Redis with gearc's local engine");
-        return exit::TROUBLE;
-    }
     let (source, compiled) = match input::load(&args.file) {
         Ok(loaded) => loaded,
         Err(status) => return status,
@@ -24,11 +23,29 @@ pub fn run(args: RunArgs) -> u8 {
     let registers: Vec<&PipelineInfo> = compiled
         .pipelines
         .iter()
-        .filter(|p| p.terminal == gearc::compile::TerminalKind::Register)
+        .filter(|p| p.terminal == TerminalKind::Register)
         .collect();
-    if compiled.run_pipeline().is_none() && !args.watch {
-        for p in &registers {
-            let at = location(&source, &index, p);
+    let mut printer = Printer {
+        source: &source,
+        compiled: &compiled,
+        index: &index,
+        json: args.json,
+        watch: args.watch,
+        registers: &registers,
+        registered: 0,
+        failed: false,
+    };
+    if args.local {
+        run_local(&args, &mut printer)
+    } else {
+        run_on_server(&args, &mut printer)
+    }
+}
+
+fn run_local(args: &RunArgs, printer: &mut Printer) -> u8 {
+    if printer.compiled.run_pipeline().is_none() && !args.watch {
+        for p in printer.registers {
+            let at = location(printer.source, printer.index, p);
             println!("not run locally (register): {} pipeline at {at}; add --watch to apply it to live events", p.reader);
         }
         return exit::OK;
@@ -49,49 +66,80 @@ pub fn run(args: RunArgs) -> u8 {
             );
         }
     }
-    let options = LocalOptions {
-        url: args.url.clone(),
+    let backend = Backend::Local(LocalOptions {
+        url: args.connect.url.clone(),
         python: None,
         watch: args.watch,
         stop: Some(stop),
+    });
+    let job = Job {
+        module: &printer.compiled.python,
+        requirements: &printer.compiled.requirements,
     };
-    let mut printer = Printer {
-        source: &source,
-        compiled: &compiled,
-        index: &index,
-        json: args.json,
-        watch: args.watch,
-        registers: &registers,
-        registered: 0,
-        failed: false,
-    };
-    let result = engine::run(&compiled.python, &options, |event| printer.event(event));
-    match result {
-        Ok(()) if printer.failed => exit::ERRORS,
-        Ok(()) => exit::OK,
-        Err(EngineError::Script { message }) => {
-            // The server's reply for a module that fails while loading: a traceback,
-            // whose line in the module maps back to the `.gear` source.
-            let error = reply::parse_error(&message, &compiled.line_map);
-            eprintln!("error: RedisGears would reject this module when loading it");
-            output::print_errors(&[error], &source, input::style());
-            exit::ERRORS
-        }
-        Err(e) => {
-            eprint!("{}", render_engine_error(e));
-            exit::TROUBLE
-        }
-    }
+    let result = submit::run(&backend, &job, &mut |_| {}, |event| printer.event(event));
+    printer.finish(result)
 }
 
-fn render_engine_error(e: EngineError) -> String {
-    let mut text = String::new();
-    let handler =
-        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
-    if handler.render_report(&mut text, &e).is_err() {
-        text = format!("error: {e}\n");
+fn run_on_server(args: &RunArgs, printer: &mut Printer) -> u8 {
+    let file = printer.source.name.clone();
+    let registers = printer.registers.len();
+    let registrations = match registers {
+        1 => "its register pipeline".to_string(),
+        n => format!("its {n} register pipelines"),
+    };
+    if printer.compiled.run_pipeline().is_none() {
+        eprintln!("{file} has no `run` pipeline; {registrations} are installed with `gearc deploy {file}`");
+        return exit::OK;
     }
-    text
+    if registers > 0 {
+        eprintln!("note: `run` leaves out {registrations}; `gearc deploy {file}` installs them");
+    }
+    let options = match args.connect.server_options(args.timeout) {
+        Ok(options) => options,
+        Err(e) => return connect::report(&e),
+    };
+    let module = submit::module_with_only(printer.compiled, TerminalKind::Run);
+    let job = Job {
+        module: &module,
+        requirements: &printer.compiled.requirements,
+    };
+    let spinner = Spinner::default();
+    let mut started = |id: &str| spinner.start(id);
+    let result = submit::run(&Backend::Server(options), &job, &mut started, |event| {
+        spinner.stop();
+        printer.event(event)
+    });
+    spinner.stop();
+    printer.finish(result)
+}
+
+/// Elapsed time on stderr while a server run goes on, when stderr is a terminal.
+#[derive(Default)]
+struct Spinner {
+    bar: std::cell::RefCell<Option<indicatif::ProgressBar>>,
+}
+
+impl Spinner {
+    fn start(&self, execution: &str) {
+        if !std::io::stderr().is_terminal() {
+            return;
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} running {msg} ({elapsed}); Ctrl-C aborts it",
+        ) {
+            bar.set_style(style);
+        }
+        bar.set_message(execution.to_string());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        *self.bar.borrow_mut() = Some(bar);
+    }
+
+    fn stop(&self) {
+        if let Some(bar) = self.bar.borrow_mut().take() {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 struct Printer<'a> {
@@ -107,6 +155,23 @@ struct Printer<'a> {
 }
 
 impl Printer<'_> {
+    /// The exit status of a finished run, with its failure (if any) printed.
+    fn finish(&self, result: Result<(), SubmitError>) -> u8 {
+        match result {
+            Ok(()) if self.failed => exit::ERRORS,
+            Ok(()) => exit::OK,
+            Err(SubmitError::ModuleRejected { message }) => {
+                // A module that fails while loading: its traceback's line in the module
+                // maps back to the `.gear` source.
+                let error = reply::parse_error(&message, &self.compiled.line_map);
+                eprintln!("error: the module failed to load");
+                output::print_errors(&[error], self.source, input::style());
+                exit::ERRORS
+            }
+            Err(e) => connect::report(&e),
+        }
+    }
+
     fn event(&mut self, event: &Event) {
         match event {
             Event::Result { results, errors } => {
