@@ -1,13 +1,14 @@
 //! The library API: a `.gear` source in, the Python module and what the compiler
 //! knows about each pipeline out, or every diagnostic.
 
-use crate::check::{self, types::Type};
+use crate::check;
 use crate::diagnostics::Diagnostic;
+use crate::ir::Type;
 use crate::ir::{self, EmptyResult};
 use crate::lower::{self, LineMap};
 use crate::syntax::{self, ast, span::LineIndex, Span};
 
-pub use crate::syntax::ast::TerminalKind;
+pub use crate::ir::TerminalKind;
 
 /// A successful compilation.
 #[derive(Clone, Debug)]
@@ -81,10 +82,13 @@ pub fn compile(source: &str, file: &str) -> Result<Compiled, Vec<Diagnostic>> {
         .iter()
         .zip(&lowered.pipeline_lines)
         .map(|(p, lines)| PipelineInfo {
-            terminal: p.terminal.kind,
+            terminal: p.terminal.kind(),
             reader: p.reader.gears_name(),
             result: p.result.clone(),
-            empty_result: p.terminal.empty_result.clone(),
+            empty_result: match &p.terminal.action {
+                ir::Action::Run { empty_result } => empty_result.clone(),
+                ir::Action::Register(_) => None,
+            },
             span: p.span,
             python_lines: *lines,
         })

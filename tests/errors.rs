@@ -69,6 +69,7 @@ fn diagnostic_codes_are_distinct_per_kind() {
         ("register_glob", "gearc::check::register_pattern"),
         ("stream_run_glob", "gearc::check::stream_run_pattern"),
         ("defined_later", "gearc::check::defined_later"),
+        ("not_a_literal", "gearc::check::invalid_use"),
         ("warn_shard_local", "gearc::check::shard_local"),
         ("warn_event_never_fires", "gearc::check::event_never_fires"),
         ("warn_bare_hashtag", "gearc::check::bare_hashtag"),

@@ -6,41 +6,9 @@ use std::collections::HashMap;
 
 use super::error::CheckError;
 use super::suggest;
+use crate::ir::vocabulary::Param;
 use crate::syntax::ast::{Arg, Expr};
 use crate::syntax::Span;
-
-#[derive(Clone, Copy, Debug)]
-pub struct Param {
-    pub name: &'static str,
-    pub required: bool,
-    /// May be given without its name (in declaration order).
-    pub positional: bool,
-}
-
-pub const fn req(name: &'static str) -> Param {
-    Param {
-        name,
-        required: true,
-        positional: true,
-    }
-}
-
-pub const fn opt(name: &'static str) -> Param {
-    Param {
-        name,
-        required: false,
-        positional: true,
-    }
-}
-
-/// Optional and only by name: `read_value = false`.
-pub const fn named(name: &'static str) -> Param {
-    Param {
-        name,
-        required: false,
-        positional: false,
-    }
-}
 
 /// The arguments, by parameter name, each with the span of the whole argument.
 #[derive(Debug, Default)]

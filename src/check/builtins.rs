@@ -1,6 +1,6 @@
 //! The builtin functions of language.md section 5: their parameters and result types.
 
-use super::args::{named, opt, req, Param};
+use crate::ir::vocabulary::{named, opt, req, Param};
 use crate::ir::Builtin;
 
 pub struct Signature {
@@ -83,9 +83,6 @@ pub fn lookup(name: &str) -> Option<Signature> {
         _ => return None,
     })
 }
-
-/// `log` levels RedisGears accepts.
-pub const LOG_LEVELS: &[&str] = &["debug", "verbose", "notice", "warning"];
 
 /// Methods the checker knows per type (language.md section 5).
 pub const STR_METHODS: &[&str] = &[

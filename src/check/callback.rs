@@ -4,9 +4,8 @@
 use super::error::CheckError;
 use super::expr::binary_type;
 use super::scope::{Global, Scope};
-use super::types::Type;
 use super::Checker;
-use crate::ir::{Callback, NamedReducer, Reducer, TExpr};
+use crate::ir::{Callback, NamedReducer, Reducer, TExpr, Type, Word};
 use crate::syntax::ast::{self, BinaryOp, ExprKind};
 use crate::syntax::Span;
 
@@ -103,7 +102,7 @@ impl Checker {
         let acc = &zero.ty;
         match &e.kind {
             ExprKind::Name(name) if self.globals.get(name).is_none() => {
-                if let Some(named) = NamedReducer::from_name(name) {
+                if let Some(named) = NamedReducer::parse(name) {
                     let ty = self.named_reducer_type(named, zero, record, e.span);
                     return (Reducer::Named(named), ty);
                 }
@@ -201,10 +200,10 @@ impl Checker {
                 let help = match (acc, record) {
                     (Type::Int | Type::Float, Type::Str) => "the records are `str`: convert them first, e.g. `map(int(it))` before this step".to_string(),
                     (Type::Str, Type::Int | Type::Float) => "the zero is a `str`: start from a number, e.g. `0`".to_string(),
-                    _ => format!("`{}` cannot combine these types: change the zero or map the records first", named.name()),
+                    _ => format!("`{}` cannot combine these types: change the zero or map the records first", named.spelling()),
                 };
                 self.error(CheckError::ReducerType {
-                    reducer: named.name().to_string(),
+                    reducer: named.spelling().to_string(),
                     acc: acc.to_string(),
                     record: record.to_string(),
                     span,

@@ -1,7 +1,8 @@
 //! A line that forgot its leading `|`, glued back onto the pipeline above.
 
 use super::error::CheckError;
-use super::{ops, readers, Checker};
+use super::Checker;
+use crate::ir::{Operation, ReaderKind, Word};
 use crate::syntax::ast::{self, ItemKind};
 
 impl Checker {
@@ -24,8 +25,8 @@ impl Checker {
             };
             let name = next.reader.name.name.as_str();
             if current.terminal.is_some()
-                || readers::READERS.contains(&name)
-                || !ops::OPERATIONS.contains(&name)
+                || ReaderKind::parse(name).is_some()
+                || Operation::parse(name).is_none()
             {
                 break;
             }

@@ -4,13 +4,12 @@
 //! error does not cascade into many.
 
 use super::args;
-use super::builtins::{self, DICT_METHODS, LIST_METHODS, LOG_LEVELS, STR_METHODS};
+use super::builtins::{self, DICT_METHODS, LIST_METHODS, STR_METHODS};
 use super::error::CheckError;
 use super::scope::{Global, Scope};
 use super::suggest;
-use super::types::Type;
 use super::Checker;
-use crate::ir::{Builtin, FStrPart, TArg, TExpr, TExprKind};
+use crate::ir::{Builtin, FStrPart, LogLevel, TArg, TExpr, TExprKind, Type};
 use crate::syntax::ast::{self, Arg, BinaryOp, ExprKind, UnaryOp};
 use crate::syntax::Span;
 
@@ -161,12 +160,11 @@ impl Checker {
             ExprKind::Method { target, name, args } => {
                 let target = self.expr(target, scope);
                 let args = self.call_args(args, scope, true);
-                let (ty, to_list) = self.method_type(&target.ty, name, &args, e.span);
+                let ty = self.method_type(&target.ty, name, &args, e.span);
                 let kind = TExprKind::Method {
                     target: Box::new(target),
                     name: name.name.clone(),
                     args,
-                    to_list,
                 };
                 (kind, ty)
             }
@@ -758,7 +756,9 @@ impl Checker {
                 }
                 if let Some(level) = args.get(1).map(TArg::expr) {
                     self.expect(level, &Type::Str, "the level of `log`");
-                    self.check_enum(level, "log level", LOG_LEVELS);
+                    if let TExprKind::Str(word) = &level.kind {
+                        self.word::<LogLevel>(word, level.span);
+                    }
                 }
                 Type::None
             }
@@ -808,15 +808,8 @@ impl Checker {
         }
     }
 
-    /// The result type of `target.name(args)` and whether Python's result must be
-    /// wrapped in `list()` to be the list the type promises.
-    fn method_type(
-        &mut self,
-        target: &Type,
-        name: &ast::Ident,
-        args: &[TArg],
-        span: Span,
-    ) -> (Type, bool) {
+    /// The result type of `target.name(args)`.
+    fn method_type(&mut self, target: &Type, name: &ast::Ident, args: &[TArg], span: Span) -> Type {
         let n = args.len();
         let m = name.name.as_str();
         let arity = |me: &mut Self, min: usize, max: usize| {
@@ -834,8 +827,8 @@ impl Checker {
                 });
             }
         };
-        let (known, result, to_list): (&[&str], Option<Type>, bool) = match target {
-            Type::Any => return (Type::Any, false),
+        let (known, result): (&[&str], Option<Type>) = match target {
+            Type::Any => return Type::Any,
             Type::Str => (
                 STR_METHODS,
                 match m {
@@ -879,7 +872,6 @@ impl Checker {
                     "format" => Some(Type::Str),
                     _ => None,
                 },
-                false,
             ),
             Type::Dict(..) | Type::Record(_) => {
                 let (k, v) = match target {
@@ -910,7 +902,6 @@ impl Checker {
                         }
                         _ => None,
                     },
-                    matches!(m, "keys" | "values" | "items"),
                 )
             }
             Type::List(_) => (
@@ -922,12 +913,11 @@ impl Checker {
                     }
                     _ => None,
                 },
-                false,
             ),
-            _ => (&[], None, false),
+            _ => (&[], None),
         };
         match result {
-            Some(t) => (t, to_list),
+            Some(t) => t,
             None => {
                 self.error(CheckError::UnknownMethod {
                     name: m.to_string(),
@@ -939,7 +929,7 @@ impl Checker {
                         suggest::did_you_mean(m, known)
                     },
                 });
-                (Type::Any, false)
+                Type::Any
             }
         }
     }
@@ -1007,30 +997,6 @@ impl Checker {
             span: e.span,
             help: None,
         });
-    }
-
-    /// A literal string must be one of `allowed`; false (and reported) when it is not.
-    pub(super) fn check_enum(&mut self, e: &TExpr, what: &str, allowed: &[&str]) -> bool {
-        if let TExprKind::Str(value) = &e.kind {
-            if !allowed.contains(&value.as_str()) {
-                self.error(CheckError::InvalidValue {
-                    what: what.to_string(),
-                    value: value.clone(),
-                    span: e.span,
-                    help: enum_help(value, allowed),
-                });
-                return false;
-            }
-        }
-        true
-    }
-}
-
-pub(super) fn enum_help(value: &str, allowed: &[&str]) -> String {
-    let quoted: Vec<String> = allowed.iter().map(|a| format!("\"{a}\"")).collect();
-    match suggest::nearest(value, allowed.iter().copied()) {
-        Some(s) => format!("did you mean \"{s}\"? (one of {})", quoted.join(", ")),
-        None => format!("expected one of {}", quoted.join(", ")),
     }
 }
 

@@ -9,25 +9,25 @@ mod builtins;
 mod callback;
 mod continuation;
 pub mod error;
+mod events;
 mod expr;
 mod hashtag;
-mod ops;
+mod literals;
+mod operations;
 mod pipeline;
 pub mod python_block;
 mod readers;
 mod scope;
 pub mod suggest;
 mod terminal;
-pub mod types;
 
 use std::collections::HashMap;
 
 use error::CheckError;
 use python_block::PythonName;
 use scope::{Global, GlobalDef, Globals, Scope};
-use types::Type;
 
-use crate::ir::{self, Definition};
+use crate::ir::{self, Definition, Type};
 use crate::syntax::ast::{self, ItemKind, TerminalKind};
 use crate::syntax::Span;
 

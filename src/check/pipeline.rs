@@ -2,10 +2,11 @@
 
 use super::error::CheckError;
 use super::scope::Global;
-use super::types::Type;
 use super::Checker;
-use crate::ir::{self, EmptyResult, OpKind, TExpr, TExprKind};
-use crate::syntax::ast::{self, TerminalKind};
+use crate::ir::{
+    self, Action, EmptyResult, OpKind, Operation, TExpr, TExprKind, TerminalKind, Type, Word,
+};
+use crate::syntax::ast;
 
 impl Checker {
     pub(super) fn pipeline(&mut self, p: &ast::Pipeline) -> Option<ir::Pipeline> {
@@ -21,17 +22,17 @@ impl Checker {
         let mut record = reader.as_ref().map_or(Type::Any, |r| r.record.clone());
         let mut ops = Vec::new();
         for stage in &p.ops {
-            let name = stage.name.name.as_str();
-            if spread && matches!(name, "accumulate" | "localgroupby" | "limit") {
+            let operation = Operation::parse(&stage.name.name);
+            if let Some(op) = operation.filter(|op| spread && op.is_shard_local()) {
                 self.error(CheckError::ShardLocal {
-                    op: name.to_string(),
+                    op: op.spelling().to_string(),
                     span: stage.span,
-                    help: match name {
-                        "accumulate" => {
+                    help: match op {
+                        Operation::Accumulate => {
                             "add `| collect` before it, or use `aggregate` to fold across shards"
                                 .to_string()
                         }
-                        "localgroupby" => {
+                        Operation::LocalGroupBy => {
                             "add `| collect` before it, or use `groupby` to group across shards"
                                 .to_string()
                         }
@@ -41,16 +42,7 @@ impl Checker {
             }
             match self.operation(stage, &record) {
                 Some(op) => {
-                    if !matches!(
-                        op.kind,
-                        OpKind::Map(_)
-                            | OpKind::FlatMap { .. }
-                            | OpKind::Filter(_)
-                            | OpKind::Foreach(_)
-                            | OpKind::Accumulate(_)
-                            | OpKind::LocalGroupBy { .. }
-                            | OpKind::Limit { .. }
-                    ) {
+                    if !operation.is_some_and(Operation::keeps_records_spread) {
                         spread = false;
                     }
                     record = op.record;
@@ -67,8 +59,8 @@ impl Checker {
             .as_ref()
             .map(|t| self.terminal(t, reader.as_ref().map(|r| &r.reader)));
         let (reader, mut terminal) = (reader?, terminal?);
-        if terminal.kind == TerminalKind::Run {
-            terminal.empty_result = match ops.last().map(|o| &o.kind) {
+        if let Action::Run { empty_result } = &mut terminal.action {
+            *empty_result = match ops.last().map(|o| &o.kind) {
                 Some(OpKind::Count) => Some(EmptyResult::Count),
                 Some(OpKind::Aggregate { fold, .. }) => {
                     self.literal_json(&fold.zero).map(EmptyResult::Zero)

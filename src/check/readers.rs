@@ -1,127 +1,18 @@
 //! Readers (language.md section 3): arguments, which terminal each applies to,
 //! pattern rules, and the type of the records they produce.
 
-use super::args::{self, named, opt, Bound, Param};
+use super::args::{self, Bound};
 use super::error::CheckError;
 use super::scope::{Global, Scope};
 use super::suggest;
-use super::types::{Field, Type};
 use super::Checker;
-use crate::ir::{GeneratorSource, Reader, TExpr, TExprKind};
-use crate::syntax::ast::{ExprKind, Stage, TerminalKind};
+use crate::ir::vocabulary::Param;
+use crate::ir::{
+    Field, GeneratorSource, KeyType, Operation, Reader, ReaderKind, TExpr, TExprKind, TerminalKind,
+    Type, Word,
+};
+use crate::syntax::ast::{ExprKind, Stage};
 use crate::syntax::Span;
-
-pub const READERS: &[&str] = &["keys", "keys_only", "stream", "python", "shards", "command"];
-
-pub const KEY_TYPES: &[&str] = &["string", "hash", "list", "set", "zset", "stream", "module"];
-
-/// Keyspace events that reads raise: none. Registering for them never fires (RedisGears#460).
-const READ_EVENTS: &[&str] = &[
-    "get",
-    "mget",
-    "getrange",
-    "strlen",
-    "exists",
-    "type",
-    "ttl",
-    "pttl",
-    "hget",
-    "hmget",
-    "hgetall",
-    "hkeys",
-    "hvals",
-    "hlen",
-    "hexists",
-    "lrange",
-    "llen",
-    "lindex",
-    "smembers",
-    "sismember",
-    "scard",
-    "zrange",
-    "zscore",
-    "zcard",
-    "zrank",
-    "xrange",
-    "xrevrange",
-    "xread",
-    "xlen",
-    "scan",
-    "keys",
-    "dbsize",
-    "bitcount",
-    "getbit",
-];
-
-/// Which terminal a reader argument applies to.
-#[derive(Clone, Copy, PartialEq)]
-enum Applies {
-    Both,
-    Run,
-    Register,
-}
-
-struct ReaderArg {
-    param: Param,
-    applies: Applies,
-    ty: Type,
-}
-
-fn arg(param: Param, applies: Applies, ty: Type) -> ReaderArg {
-    ReaderArg { param, applies, ty }
-}
-
-fn table(reader: &str) -> Vec<ReaderArg> {
-    use Applies::*;
-    let strs = || Type::list(Type::Str);
-    match reader {
-        "keys" => vec![
-            arg(opt("pattern"), Both, Type::Str),
-            arg(named("count"), Run, Type::Int),
-            arg(named("no_scan"), Run, Type::Bool),
-            arg(named("read_value"), Both, Type::Bool),
-            arg(named("key_types"), Both, strs()),
-            arg(named("event_types"), Register, strs()),
-            arg(named("commands"), Register, strs()),
-        ],
-        "keys_only" => vec![
-            arg(opt("pattern"), Both, Type::Str),
-            arg(named("count"), Run, Type::Int),
-            arg(named("no_scan"), Run, Type::Bool),
-        ],
-        "stream" => vec![
-            arg(opt("pattern"), Both, Type::Str),
-            arg(named("from_id"), Run, Type::Str),
-            arg(named("batch"), Register, Type::Int),
-            arg(named("duration"), Register, Type::Int),
-            arg(named("trim_stream"), Register, Type::Bool),
-        ],
-        "python" => vec![
-            arg(args::req("gen"), Both, Type::Any),
-            arg(named("per_shard"), Run, Type::Bool),
-        ],
-        "command" => vec![
-            arg(opt("trigger"), Register, Type::Str),
-            arg(named("hook"), Register, Type::Str),
-            arg(named("key_prefix"), Register, Type::Str),
-        ],
-        _ => vec![],
-    }
-}
-
-fn supports(reader: &str, terminal: TerminalKind) -> bool {
-    match terminal {
-        TerminalKind::Run => reader != "command",
-        TerminalKind::Register => matches!(reader, "keys" | "stream" | "command"),
-    }
-}
-
-fn terminal_name(t: TerminalKind) -> &'static str {
-    match t {
-        TerminalKind::Run => "run",
-        TerminalKind::Register => "register",
-    }
-}
 
 /// What a checked reader gives the rest of the pipeline.
 pub struct CheckedReader {
@@ -139,14 +30,14 @@ impl Checker {
         terminal: Option<(TerminalKind, Span)>,
     ) -> Option<CheckedReader> {
         let name = stage.name.name.as_str();
-        if !READERS.contains(&name) {
-            let help = if super::ops::OPERATIONS.contains(&name) {
+        let Some(reader) = ReaderKind::parse(name) else {
+            let help = if Operation::parse(name).is_some() {
                 format!(
                     "`{name}` is an operation; a pipeline starts with a reader: {}",
-                    READERS.join(", ")
+                    ReaderKind::spellings().join(", ")
                 )
             } else {
-                suggest::did_you_mean(name, READERS)
+                suggest::did_you_mean(name, &ReaderKind::spellings())
             };
             self.error(CheckError::UnknownReader {
                 name: name.to_string(),
@@ -154,34 +45,30 @@ impl Checker {
                 help,
             });
             return None;
-        }
-        let table = table(name);
+        };
+        let table = reader.params();
         let params: Vec<Param> = table.iter().map(|a| a.param).collect();
         let bound = args::bind(name, stage.span, &params, &stage.args, &mut self.diags);
 
         if let Some((kind, span)) = terminal {
-            if !supports(name, kind) {
+            if !reader.supports(kind) {
                 self.error(CheckError::UnsupportedTerminal {
                     reader: name.to_string(),
-                    terminal: terminal_name(kind).to_string(),
+                    terminal: kind.spelling().to_string(),
                     span,
                     reader_span: stage.name.span,
-                    help: unsupported_help(name, kind),
+                    help: unsupported_help(reader),
                 });
             } else {
-                for a in &table {
-                    let wrong = match (a.applies, kind) {
-                        (Applies::Run, TerminalKind::Register) => Some("run"),
-                        (Applies::Register, TerminalKind::Run) => Some("register"),
-                        _ => None,
-                    };
-                    if let (Some(applies_to), Some(arg_span)) =
-                        (wrong, bound.arg_span(a.param.name))
-                    {
+                for a in table {
+                    if let (Some(applies_to), Some(arg_span)) = (
+                        a.applies.only_other_than(kind),
+                        bound.arg_span(a.param.name),
+                    ) {
                         self.error(CheckError::ArgumentNotForTerminal {
                             name: a.param.name.to_string(),
-                            applies_to: applies_to.to_string(),
-                            terminal: terminal_name(kind).to_string(),
+                            applies_to: applies_to.spelling().to_string(),
+                            terminal: kind.spelling().to_string(),
                             span: arg_span,
                             terminal_span: span,
                             help: format!(
@@ -199,28 +86,32 @@ impl Checker {
         let typed = |me: &mut Self, key: &str| -> Option<TExpr> {
             let e = bound.get(key)?;
             let t = me.expr(e, &globals);
-            if let Some(a) = table.iter().find(|a| a.param.name == key) {
-                me.expect(&t, &a.ty, &format!("`{key}`"));
+            if let Some(a) = reader.param(key) {
+                me.expect(&t, &a.ty.ty(), &format!("`{key}`"));
             }
             Some(t)
         };
-        let checked = match name {
-            "keys" => {
+        let checked = match reader {
+            ReaderKind::Keys => {
                 let pattern = typed(self, "pattern");
-                let read_value = typed(self, "read_value");
-                let reads_value = match &read_value {
-                    Some(t) => self.literal_bool(t, "read_value").unwrap_or(true),
-                    None => true,
-                };
-                let key_types_expr = typed(self, "key_types");
-                let key_types = key_types_expr
-                    .as_ref()
-                    .map(|t| self.literal_strings(t, "key_types", Some(("key type", KEY_TYPES))))
-                    .unwrap_or_default();
-                let event_types = typed(self, "event_types");
-                if let Some(t) = &event_types {
-                    self.warn_read_events(t);
-                }
+                let read_value = typed(self, "read_value")
+                    .and_then(|t| self.literal_bool(&t, "read_value"))
+                    .unwrap_or(true);
+                let key_types = typed(self, "key_types").and_then(|t| {
+                    let words =
+                        self.literal_strings(&t, "key_types", "a list such as `[\"hash\"]`")?;
+                    Some(
+                        words
+                            .iter()
+                            .filter_map(|(w, span)| self.word::<KeyType>(w, *span))
+                            .collect::<Vec<_>>(),
+                    )
+                });
+                let event_types = typed(self, "event_types").and_then(|t| {
+                    let names =
+                        self.literal_strings(&t, "event_types", "a list such as `[\"set\"]`")?;
+                    Some(self.event_names(&names))
+                });
                 let count = typed(self, "count");
                 if let (Some(c), Some(TerminalKind::Run)) = (&count, kind) {
                     self.error(CheckError::IgnoredArgument {
@@ -230,14 +121,14 @@ impl Checker {
                     });
                 }
                 if let Some(p) = &pattern {
-                    self.check_pattern(p, kind, false);
+                    self.check_pattern(p, kind, reader);
                 }
-                let value = match key_types.as_slice() {
-                    [one] => value_type(one),
+                let value = match key_types.as_deref() {
+                    Some([one]) => one.value_type(),
                     _ => Type::Any,
                 };
                 let mut fields = vec![Field::new("key", Type::Str)];
-                if reads_value {
+                if read_value {
                     fields.push(Field::new("value", value));
                     fields.push(Field::new("type", Type::Str));
                 }
@@ -248,19 +139,17 @@ impl Checker {
                         no_scan: typed(self, "no_scan"),
                         read_value,
                         key_types,
-                        key_types_expr,
                         event_types,
                         commands: typed(self, "commands"),
-                        reads_value,
                     },
                     record: Type::Record(fields),
                     spread: true,
                 }
             }
-            "keys_only" => {
+            ReaderKind::KeysOnly => {
                 let pattern = typed(self, "pattern");
                 if let Some(p) = &pattern {
-                    self.check_pattern(p, kind, false);
+                    self.check_pattern(p, kind, reader);
                 }
                 CheckedReader {
                     reader: Reader::KeysOnly {
@@ -272,10 +161,10 @@ impl Checker {
                     spread: true,
                 }
             }
-            "stream" => {
+            ReaderKind::Stream => {
                 let pattern = typed(self, "pattern");
                 if let Some(p) = &pattern {
-                    self.check_pattern(p, kind, true);
+                    self.check_pattern(p, kind, reader);
                 }
                 CheckedReader {
                     reader: Reader::Stream {
@@ -293,7 +182,7 @@ impl Checker {
                     spread: true,
                 }
             }
-            "python" => {
+            ReaderKind::Python => {
                 let per_shard = typed(self, "per_shard")
                     .and_then(|t| self.literal_bool(&t, "per_shard"))
                     .unwrap_or(false);
@@ -327,12 +216,12 @@ impl Checker {
                     spread: per_shard,
                 }
             }
-            "shards" => CheckedReader {
+            ReaderKind::Shards => CheckedReader {
                 reader: Reader::Shards,
                 record: Type::Str,
                 spread: true,
             },
-            _ => {
+            ReaderKind::Command => {
                 let trigger = typed(self, "trigger");
                 let hook = typed(self, "hook");
                 let key_prefix = typed(self, "key_prefix");
@@ -426,28 +315,6 @@ impl Checker {
         }
     }
 
-    pub(super) fn literal_bool(&mut self, t: &TExpr, what: &str) -> Option<bool> {
-        match t.kind {
-            TExprKind::Bool(b) => Some(b),
-            _ => {
-                self.require_literal(t, what, "`true` or `false`");
-                None
-            }
-        }
-    }
-
-    fn require_literal(&mut self, t: &TExpr, what: &str, example: &str) {
-        self.error(CheckError::InvalidUse {
-            what: format!("`{what}` must be written as a literal"),
-            span: t.span,
-            label: "not a literal".to_string(),
-            help: Some(format!(
-                "it decides the record type at compile time: write {example}"
-            )),
-        });
-    }
-
-    /// A literal list of literal strings, each checked against `allowed`.
     /// A literal `from_id` must be a stream id, `MS-SEQ` or `MS`, that can name an
     /// entry; other expressions are checked when the run starts.
     fn check_stream_id(&mut self, t: &TExpr) {
@@ -467,50 +334,8 @@ impl Checker {
         }
     }
 
-    fn literal_strings(
-        &mut self,
-        t: &TExpr,
-        what: &str,
-        allowed: Option<(&str, &[&str])>,
-    ) -> Vec<String> {
-        let TExprKind::List(items) = &t.kind else {
-            self.require_literal(t, what, "a list such as `[\"hash\"]`");
-            return vec![];
-        };
-        let mut out = Vec::new();
-        for item in items {
-            match &item.kind {
-                TExprKind::Str(s) => {
-                    if let Some((kind, allowed)) = allowed {
-                        if !self.check_enum(item, kind, allowed) {
-                            continue;
-                        }
-                    }
-                    out.push(s.clone());
-                }
-                _ => self.require_literal(item, what, "string literals"),
-            }
-        }
-        out
-    }
-
-    fn warn_read_events(&mut self, t: &TExpr) {
-        if let TExprKind::List(items) = &t.kind {
-            for item in items {
-                if let TExprKind::Str(event) = &item.kind {
-                    if READ_EVENTS.contains(&event.to_ascii_lowercase().as_str()) {
-                        self.error(CheckError::EventNeverFires {
-                            event: event.clone(),
-                            span: item.span,
-                        });
-                    }
-                }
-            }
-        }
-    }
-
     /// Register patterns are prefixes (`"person:*"`) or exact keys; a stream `run` reads one key.
-    fn check_pattern(&mut self, p: &TExpr, terminal: Option<TerminalKind>, is_stream: bool) {
+    fn check_pattern(&mut self, p: &TExpr, terminal: Option<TerminalKind>, reader: ReaderKind) {
         let TExprKind::Str(pattern) = &p.kind else {
             return;
         };
@@ -526,7 +351,9 @@ impl Checker {
                     });
                 }
             }
-            Some(TerminalKind::Run) if is_stream && glob_at(pattern).is_some() => {
+            Some(TerminalKind::Run)
+                if reader == ReaderKind::Stream && glob_at(pattern).is_some() =>
+            {
                 self.error(CheckError::StreamRunPattern {
                     pattern: pattern.clone(),
                     span: p.span,
@@ -534,15 +361,6 @@ impl Checker {
             }
             _ => {}
         }
-    }
-}
-
-fn value_type(key_type: &str) -> Type {
-    match key_type {
-        "string" => Type::Str,
-        "hash" => Type::dict(Type::Str, Type::Str),
-        "list" => Type::list(Type::Str),
-        _ => Type::None,
     }
 }
 
@@ -560,18 +378,18 @@ fn register_pattern_help(pattern: &str) -> String {
     format!("register with the prefix `\"{prefix}*\"`{filter}")
 }
 
-fn unsupported_help(reader: &str, terminal: TerminalKind) -> String {
-    match (reader, terminal) {
-        ("command", _) => {
+fn unsupported_help(reader: ReaderKind) -> String {
+    match reader {
+        ReaderKind::Command => {
             "a command reader only fires on `RG.TRIGGER`: end it with `register`".to_string()
         }
-        ("keys_only", _) => {
+        ReaderKind::KeysOnly => {
             "to react to key changes use `keys(read_value = false) | … | register`".to_string()
         }
-        ("python", _) | ("shards", _) => {
+        ReaderKind::Python | ReaderKind::Shards => {
             format!("`{reader}(…)` produces its records once: end it with `run`")
         }
-        _ => "end it with `run`".to_string(),
+        ReaderKind::Keys | ReaderKind::Stream => "end it with `run`".to_string(),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::types::Type;
+use crate::ir::Type;
 use crate::syntax::ast;
 use crate::syntax::Span;
 

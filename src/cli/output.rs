@@ -4,8 +4,8 @@ use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource};
 use serde_json::Value;
 use thiserror::Error;
 
-use gearc::check::types::Type;
 use gearc::diagnostics::Style;
+use gearc::ir::Type;
 use gearc::submit::reply::RunError;
 use gearc::syntax::Span;
 

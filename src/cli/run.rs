@@ -183,7 +183,7 @@ impl Printer<'_> {
                 );
                 let result_type = run
                     .map(|p| p.result.clone())
-                    .unwrap_or(gearc::check::types::Type::Any);
+                    .unwrap_or(gearc::ir::Type::Any);
                 output::print_results(&decoded, &result_type, self.json);
                 self.report_errors(errors, "the run");
             }
@@ -224,7 +224,7 @@ impl Printer<'_> {
                         if nothing { " no records" } else { "" }
                     );
                 }
-                output::print_results(&decoded, &gearc::check::types::Type::Any, self.json);
+                output::print_results(&decoded, &gearc::ir::Type::Any, self.json);
                 self.report_errors(errors, "an execution");
             }
             Event::Stopped => eprintln!("stopped; the server's settings are restored"),

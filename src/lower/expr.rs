@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::literal::{py_float, py_str};
 use super::Lowerer;
-use crate::ir::{Builtin, FStrPart, TArg, TExpr, TExprKind};
+use crate::ir::{Builtin, FStrPart, TArg, TExpr, TExprKind, Type};
 use crate::syntax::ast::{BinaryOp, UnaryOp};
 
 /// Python precedence levels, lowest first.
@@ -162,16 +162,15 @@ impl Lowerer<'_> {
                 let target = self.operand(target, ctx, POSTFIX);
                 (format!("{target}[{}]", py_str(name)), POSTFIX)
             }
-            TExprKind::Method {
-                target,
-                name,
-                args,
-                to_list,
-            } => {
+            TExprKind::Method { target, name, args } => {
+                // A dict's `keys()`, `values()` and `items()` are views in Python but
+                // lists in Gear (`flatmap` must see a real list).
+                let view = matches!(target.ty, Type::Dict(..) | Type::Record(_))
+                    && matches!(name.as_str(), "keys" | "values" | "items");
                 let target = self.operand(target, ctx, POSTFIX);
                 let args = self.args(args, ctx, false);
                 let call = format!("{target}.{name}({args})");
-                if *to_list {
+                if view {
                     (format!("list({call})"), POSTFIX)
                 } else {
                     (call, POSTFIX)

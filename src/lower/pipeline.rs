@@ -5,10 +5,9 @@ use super::expr::{count_local, ExprCtx};
 use super::literal::py_str;
 use super::Lowerer;
 use crate::ir::{
-    Callback, Fold, GeneratorSource, NamedReducer, Op, OpKind, Pipeline, Reader, Reducer, TExpr,
-    TExprKind,
+    Action, Callback, Fold, GeneratorSource, Mode, NamedReducer, Op, OpKind, Pipeline, Reader,
+    Reducer, TExpr, TExprKind, TerminalKind, Type, Word,
 };
-use crate::syntax::ast::TerminalKind;
 use crate::syntax::Span;
 
 /// The record parameter of every lambda gearc writes. `it` is a Gear keyword, so
@@ -24,7 +23,7 @@ impl Lowerer<'_> {
         }
         gb.push(')');
         self.step(gb, p.reader_span);
-        if p.terminal.kind == TerminalKind::Run {
+        if matches!(p.terminal.action, Action::Run { .. }) {
             self.key_type_filter(&p.reader, p.reader_span);
         }
         for op in &p.ops {
@@ -47,27 +46,28 @@ impl Lowerer<'_> {
     /// `key_types` for a run: RedisGears' KeysReader has no such run argument, so filter.
     fn key_type_filter(&mut self, reader: &Reader, span: Span) {
         let Reader::Keys {
-            key_types,
-            reads_value,
+            key_types: Some(key_types),
+            read_value,
             ..
         } = reader
         else {
             return;
         };
-        if key_types.is_empty() {
-            return;
-        }
-        // RedisGears reports a stream's type as 'unknown' (reference section 0).
-        let mut names: Vec<String> = key_types.iter().map(|t| py_str(t)).collect();
-        if *reads_value && key_types.iter().any(|t| t == "stream") {
-            names.push(py_str("unknown"));
+        let mut names: Vec<String> = key_types.iter().map(|t| py_str(t.spelling())).collect();
+        if *read_value {
+            // The reader's own `type` field names a stream 'unknown' (reference section 0).
+            for t in key_types {
+                if t.reader_type_name() != t.spelling() {
+                    names.push(py_str(t.reader_type_name()));
+                }
+            }
         }
         let tuple = if names.len() == 1 {
             format!("({},)", names[0])
         } else {
             format!("({})", names.join(", "))
         };
-        let ty = if *reads_value {
+        let ty = if *read_value {
             format!("{RECORD}[\"type\"]")
         } else {
             format!("execute(\"TYPE\", {RECORD}[\"key\"])")
@@ -82,8 +82,12 @@ impl Lowerer<'_> {
                 let f = self.callback(cb, false);
                 self.step(format!("map({f})"), span);
             }
-            OpKind::FlatMap { callback, to_list } => {
-                let f = self.callback(callback, *to_list);
+            OpKind::FlatMap { callback, value } => {
+                // RedisGears passes anything but a list through as one record: every
+                // `list[T]` is a real Python list (views and ranges are wrapped where they
+                // are made), anything else is wrapped here.
+                let to_list = !matches!(value, Type::List(_));
+                let f = self.callback(callback, to_list);
                 self.step(format!("flatmap({f})"), span);
             }
             OpKind::Filter(cb) => {
@@ -326,7 +330,8 @@ impl Lowerer<'_> {
         let ctx = ExprCtx::default();
         let mut args: Vec<String> = Vec::new();
         let e = |me: &mut Self, x: &Option<TExpr>| x.as_ref().map(|x| me.expr(x, &ctx));
-        match (&p.reader, t.kind) {
+        let kind = t.kind();
+        match (&p.reader, kind) {
             (
                 Reader::Keys {
                     pattern,
@@ -340,13 +345,17 @@ impl Lowerer<'_> {
                     args.push(p);
                 }
                 kw(&mut args, "noScan", e(self, no_scan));
-                kw(&mut args, "readValue", e(self, read_value));
+                kw(
+                    &mut args,
+                    "readValue",
+                    (!read_value).then(|| "False".to_string()),
+                );
             }
             (
                 Reader::Keys {
                     pattern,
                     read_value,
-                    key_types_expr,
+                    key_types,
                     event_types,
                     commands,
                     ..
@@ -354,9 +363,19 @@ impl Lowerer<'_> {
                 _,
             ) => {
                 kw(&mut args, "prefix", e(self, pattern));
-                kw(&mut args, "eventTypes", e(self, event_types));
-                kw(&mut args, "keyTypes", e(self, key_types_expr));
-                kw(&mut args, "readValue", e(self, read_value));
+                let events = event_types
+                    .as_ref()
+                    .map(|names| py_list(names.iter().map(|n| n.spelling())));
+                kw(&mut args, "eventTypes", events);
+                let types = key_types
+                    .as_ref()
+                    .map(|types| py_list(types.iter().map(|t| t.spelling())));
+                kw(&mut args, "keyTypes", types);
+                kw(
+                    &mut args,
+                    "readValue",
+                    (!read_value).then(|| "False".to_string()),
+                );
                 kw(&mut args, "commands", e(self, commands));
             }
             (
@@ -413,7 +432,7 @@ impl Lowerer<'_> {
                 args.push(format!("lambda: (x for x in {iterable})"));
                 if !per_shard {
                     // Produce the values once, not once per shard (language.md section 3).
-                    kw(&mut args, "mode", Some(py_str("async_local")));
+                    kw(&mut args, "mode", Some(py_str(Mode::AsyncLocal.spelling())));
                 }
             }
             (Reader::Shards, _) => {}
@@ -430,30 +449,25 @@ impl Lowerer<'_> {
                 kw(&mut args, "keyprefix", e(self, key_prefix));
             }
         }
-        if t.kind == TerminalKind::Register {
-            let default_mode =
-                matches!(p.reader, Reader::Command { .. }).then(|| "async_local".to_string());
-            kw(
-                &mut args,
-                "mode",
-                t.mode.clone().or(default_mode).map(|m| py_str(&m)),
-            );
+        if let Action::Register(r) = &t.action {
+            let mode = (r.mode != Mode::GEARS_DEFAULT).then(|| py_str(r.mode.spelling()));
+            kw(&mut args, "mode", mode);
             kw(
                 &mut args,
                 "onRegistered",
-                t.on_registered
+                r.on_registered
                     .as_ref()
                     .map(|n| self.names.global(n).to_string()),
             );
             kw(
                 &mut args,
                 "onFailedPolicy",
-                t.on_failed_policy.as_ref().map(|p| py_str(p)),
+                r.on_failed_policy.map(|p| py_str(p.spelling())),
             );
             kw(
                 &mut args,
                 "onFailedRetryInterval",
-                e(self, &t.on_failed_retry_interval),
+                e(self, &r.on_failed_retry_interval),
             );
             self.step(format!("register({})", args.join(", ")), t.span);
             return;
@@ -491,6 +505,12 @@ fn is_fresh(e: &TExpr) -> bool {
         TExprKind::Dict(entries) => entries.iter().all(|(k, v)| is_fresh(k) && is_fresh(v)),
         _ => false,
     }
+}
+
+/// A Python list of string literals.
+fn py_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let items: Vec<String> = items.map(py_str).collect();
+    format!("[{}]", items.join(", "))
 }
 
 /// Appends `name=value` when there is a value.

@@ -70,11 +70,8 @@ pub struct Stage {
     pub span: Span,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum TerminalKind {
-    Run,
-    Register,
-}
+/// `run` or `register`: a word of the language, spelled in the IR's vocabulary.
+pub use crate::ir::TerminalKind;
 
 /// `run`, `run(…)`, `register`, `register(mode = "sync")`.
 #[derive(Clone, Debug, PartialEq)]

@@ -14,6 +14,7 @@ use super::error::SyntaxError;
 use super::literal;
 use super::parser::Rule;
 use super::span::Span;
+use crate::ir::Word;
 
 /// Operators by precedence, lowest first (language.md section 5). Lambda and
 /// if/else are lower still, but they are grammar forms, not operators.
@@ -178,7 +179,7 @@ impl Builder {
         }
         let last = pipes.len();
         for (index, terminal) in &terminals {
-            let keyword = keyword_of(terminal.kind).to_owned();
+            let keyword = terminal.kind.spelling().to_owned();
             if *index == 0 {
                 self.error(SyntaxError::MissingReader {
                     span: terminal.keyword_span,
@@ -525,13 +526,6 @@ fn binary_op(rule: Rule) -> Option<BinaryOp> {
         Rule::op_pow => BinaryOp::Pow,
         _ => return None,
     })
-}
-
-fn keyword_of(kind: TerminalKind) -> &'static str {
-    match kind {
-        TerminalKind::Run => "run",
-        TerminalKind::Register => "register",
-    }
 }
 
 /// The height of an expression tree. Trees are kept within [`MAX_DEPTH`] +

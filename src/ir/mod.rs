@@ -2,9 +2,26 @@
 //! lowering needs. Names are resolved (a bare `value` is already a record field),
 //! every expression has its type, every reader and operation is its own variant.
 //! Names are still the user's: choosing collision-free Python names is lowering's job.
+//!
+//! The IR keeps meaning, not syntax: a mode is a [`Mode`], key types are [`KeyType`]s.
+//! The language's closed vocabularies live here too ([`vocabulary`]), each word with its
+//! spelling and its rules, for the checker to parse and the lowering to print.
 
-use crate::check::types::Type;
-use crate::syntax::ast::{BinaryOp, TerminalKind, UnaryOp};
+pub mod events;
+pub mod operations;
+pub mod readers;
+pub mod registration;
+pub mod types;
+pub mod vocabulary;
+
+pub use events::{EventName, KeyEvent};
+pub use operations::Operation;
+pub use readers::{KeyType, ReaderKind};
+pub use registration::{FailurePolicy, Mode};
+pub use types::{Field, Type};
+pub use vocabulary::{TerminalKind, Word};
+
+use crate::syntax::ast::{BinaryOp, UnaryOp};
 use crate::syntax::Span;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -54,14 +71,12 @@ pub enum Reader {
     Keys {
         pattern: Option<TExpr>,
         no_scan: Option<TExpr>,
-        read_value: Option<TExpr>,
-        /// Static key types to keep (`key_types`); for `run` the lowering filters on them.
-        key_types: Vec<String>,
-        key_types_expr: Option<TExpr>,
-        event_types: Option<TExpr>,
+        /// `read_value = false` keeps only `key` and `event` in the record.
+        read_value: bool,
+        /// The key types to keep; for `run` the lowering filters on them.
+        key_types: Option<Vec<KeyType>>,
+        event_types: Option<Vec<EventName>>,
         commands: Option<TExpr>,
-        /// Statically known `read_value = false`.
-        reads_value: bool,
     },
     KeysOnly {
         pattern: Option<TExpr>,
@@ -88,16 +103,20 @@ pub enum Reader {
 }
 
 impl Reader {
+    pub fn kind(&self) -> ReaderKind {
+        match self {
+            Reader::Keys { .. } => ReaderKind::Keys,
+            Reader::KeysOnly { .. } => ReaderKind::KeysOnly,
+            Reader::Stream { .. } => ReaderKind::Stream,
+            Reader::Python { .. } => ReaderKind::Python,
+            Reader::Shards => ReaderKind::Shards,
+            Reader::Command { .. } => ReaderKind::Command,
+        }
+    }
+
     /// The RedisGears reader name.
     pub fn gears_name(&self) -> &'static str {
-        match self {
-            Reader::Keys { .. } => "KeysReader",
-            Reader::KeysOnly { .. } => "KeysOnlyReader",
-            Reader::Stream { .. } => "StreamReader",
-            Reader::Python { .. } => "PythonReader",
-            Reader::Shards => "ShardsIDReader",
-            Reader::Command { .. } => "CommandReader",
-        }
+        self.kind().gears_name()
     }
 }
 
@@ -120,10 +139,10 @@ pub struct Op {
 #[derive(Clone, Debug, PartialEq)]
 pub enum OpKind {
     Map(Callback),
-    /// `to_list`: the callback's value is not statically a Python list, so it is wrapped in `list()`.
+    /// `value` is the type of the callback's value (a list, set, str or any).
     FlatMap {
         callback: Callback,
-        to_list: bool,
+        value: Type,
     },
     Filter(Callback),
     Foreach(Callback),
@@ -180,32 +199,23 @@ pub enum Reducer {
     Callback { callback: Callback, takes_key: bool },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NamedReducer {
-    Add,
-    Mul,
-    Min,
-    Max,
+vocabulary::words! {
+    /// The reducers a pipeline may name instead of writing a lambda.
+    pub enum NamedReducer ("named reducer") {
+        Add = "add",
+        Mul = "mul",
+        Min = "min",
+        Max = "max",
+    }
 }
 
-impl NamedReducer {
-    pub fn from_name(name: &str) -> Option<Self> {
-        Some(match name {
-            "add" => NamedReducer::Add,
-            "mul" => NamedReducer::Mul,
-            "min" => NamedReducer::Min,
-            "max" => NamedReducer::Max,
-            _ => return None,
-        })
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            NamedReducer::Add => "add",
-            NamedReducer::Mul => "mul",
-            NamedReducer::Min => "min",
-            NamedReducer::Max => "max",
-        }
+vocabulary::words! {
+    /// The levels of `log(message, level)`.
+    pub enum LogLevel ("log level") {
+        Debug = "debug",
+        Verbose = "verbose",
+        Notice = "notice",
+        Warning = "warning",
     }
 }
 
@@ -225,15 +235,37 @@ pub enum Callback {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Terminal {
-    pub kind: TerminalKind,
     pub span: Span,
-    pub mode: Option<String>,
     pub desc: Option<TExpr>,
+    pub action: Action,
+}
+
+impl Terminal {
+    pub fn kind(&self) -> TerminalKind {
+        match self.action {
+            Action::Run { .. } => TerminalKind::Run,
+            Action::Register(_) => TerminalKind::Register,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    Run {
+        /// What `gearc run` prints when RedisGears returns no record.
+        empty_result: Option<EmptyResult>,
+    },
+    Register(Registration),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Registration {
+    /// The mode the registration runs in (given, or the reader's default).
+    pub mode: Mode,
+    /// A `fn`/`def` of no parameters.
     pub on_registered: Option<String>,
-    pub on_failed_policy: Option<String>,
+    pub on_failed_policy: Option<FailurePolicy>,
     pub on_failed_retry_interval: Option<TExpr>,
-    /// For a `run`: what `gearc run` prints when RedisGears returns no record.
-    pub empty_result: Option<EmptyResult>,
 }
 
 /// The result of `count`/`aggregate` over no records, which RedisGears leaves out.
@@ -312,8 +344,6 @@ pub enum TExprKind {
         target: Box<TExpr>,
         name: String,
         args: Vec<TArg>,
-        /// `dict.keys()` and friends return views in Python; wrap them so they are lists.
-        to_list: bool,
     },
     Index {
         target: Box<TExpr>,

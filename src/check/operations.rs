@@ -1,49 +1,12 @@
 //! Operations (language.md section 4): arguments, record types in and out.
 
-use super::args::{self, named, opt, req, Bound, Param};
+use super::args::{self, Bound};
 use super::error::CheckError;
 use super::scope::Scope;
 use super::suggest;
-use super::types::Type;
 use super::Checker;
-use crate::ir::{Callback, Fold, OpKind};
+use crate::ir::{Callback, Fold, OpKind, Operation, ReaderKind, Type, Word};
 use crate::syntax::ast::{ExprKind, Stage};
-
-pub const OPERATIONS: &[&str] = &[
-    "map",
-    "flatmap",
-    "filter",
-    "foreach",
-    "accumulate",
-    "localgroupby",
-    "groupby",
-    "batchgroupby",
-    "aggregate",
-    "aggregateby",
-    "repartition",
-    "collect",
-    "limit",
-    "sort",
-    "distinct",
-    "count",
-    "countby",
-    "avg",
-];
-
-fn params(op: &str) -> &'static [Param] {
-    match op {
-        "map" | "flatmap" | "filter" | "foreach" | "repartition" => const { &[req("expr")] },
-        "accumulate" => const { &[req("zero"), req("reducer")] },
-        "localgroupby" | "groupby" => const { &[req("expr"), req("zero"), req("reducer")] },
-        "batchgroupby" => const { &[req("expr"), req("reducer")] },
-        "aggregate" => const { &[req("zero"), req("seq"), opt("comb")] },
-        "aggregateby" => const { &[req("expr"), req("zero"), req("seq"), opt("comb")] },
-        "limit" => const { &[req("n"), opt("offset")] },
-        "sort" => const { &[named("reverse")] },
-        "countby" | "avg" => const { &[opt("expr")] },
-        _ => &[],
-    }
-}
 
 /// What one operation does to the stream of records.
 pub struct CheckedOp {
@@ -54,11 +17,11 @@ pub struct CheckedOp {
 impl Checker {
     pub(super) fn operation(&mut self, stage: &Stage, record: &Type) -> Option<CheckedOp> {
         let name = stage.name.name.as_str();
-        if !OPERATIONS.contains(&name) {
-            let help = if super::readers::READERS.contains(&name) {
+        let Some(operation) = Operation::parse(name) else {
+            let help = if ReaderKind::parse(name).is_some() {
                 format!("`{name}` is a reader: it can only start a pipeline")
             } else {
-                suggest::did_you_mean(name, OPERATIONS)
+                suggest::did_you_mean(name, &Operation::spellings())
             };
             self.error(CheckError::UnknownOperation {
                 name: name.to_string(),
@@ -66,19 +29,20 @@ impl Checker {
                 help,
             });
             return None;
-        }
-        let bound = args::bind(name, stage.span, params(name), &stage.args, &mut self.diags);
-        for p in params(name).iter().filter(|p| p.required) {
+        };
+        let params = operation.params();
+        let bound = args::bind(name, stage.span, params, &stage.args, &mut self.diags);
+        for p in params.iter().filter(|p| p.required) {
             bound.get(p.name)?;
         }
         let what = format!("`{name}`");
         let get = |key: &str| bound.get(key);
-        let (kind, out) = match name {
-            "map" => {
+        let (kind, out) = match operation {
+            Operation::Map => {
                 let (cb, ty) = self.callback(get("expr")?, record, &what);
                 (OpKind::Map(cb), ty)
             }
-            "flatmap" => {
+            Operation::FlatMap => {
                 let (cb, ty) = self.callback(get("expr")?, record, &what);
                 let element = match (&ty, ty.element()) {
                     (Type::List(_) | Type::Set(_) | Type::Str | Type::Any, Some(e)) => e,
@@ -92,47 +56,44 @@ impl Checker {
                         Type::Any
                     }
                 };
-                // Every `list[T]` is a real Python list (views and ranges are wrapped where they
-                // are made); anything else RedisGears would pass through as one record.
-                let to_list = !matches!(ty, Type::List(_));
                 (
                     OpKind::FlatMap {
                         callback: cb,
-                        to_list,
+                        value: ty,
                     },
                     element,
                 )
             }
-            "filter" => {
+            Operation::Filter => {
                 let (cb, ty) = self.callback(get("expr")?, record, &what);
                 if !ty.fits(&Type::Bool) {
                     self.callback_type_error(&cb, "the condition of `filter`", "`bool`", &ty);
                 }
                 (OpKind::Filter(cb), record.clone())
             }
-            "foreach" => {
+            Operation::Foreach => {
                 let (cb, _) = self.callback(get("expr")?, record, &what);
                 (OpKind::Foreach(cb), record.clone())
             }
-            "repartition" => {
+            Operation::Repartition => {
                 let (cb, _) = self.callback(get("expr")?, record, &what);
                 (OpKind::Repartition(cb), record.clone())
             }
-            "accumulate" => {
+            Operation::Accumulate => {
                 let (fold, acc) = self.fold(&bound, "reducer", record, false, &what)?;
                 (OpKind::Accumulate(fold), acc)
             }
-            "localgroupby" | "groupby" => {
+            Operation::LocalGroupBy | Operation::GroupBy => {
                 let (key, _) = self.callback(get("expr")?, record, &what);
                 let (fold, acc) = self.fold(&bound, "reducer", record, true, &what)?;
-                let kind = if name == "groupby" {
+                let kind = if operation == Operation::GroupBy {
                     OpKind::GroupBy { key, fold }
                 } else {
                     OpKind::LocalGroupBy { key, fold }
                 };
                 (kind, Type::group(acc))
             }
-            "batchgroupby" => {
+            Operation::BatchGroupBy => {
                 let (key, _) = self.callback(get("expr")?, record, &what);
                 let reducer_expr = get("reducer")?;
                 let ExprKind::Lambda { params, body } = &reducer_expr.kind else {
@@ -165,19 +126,19 @@ impl Checker {
                 };
                 (OpKind::BatchGroupBy { key, reducer }, Type::group(ty))
             }
-            "aggregate" => {
+            Operation::Aggregate => {
                 let (fold, acc) = self.fold(&bound, "seq", record, false, &what)?;
                 let combine = self.combiner(&bound, &fold, &acc, false, &what);
                 (OpKind::Aggregate { fold, combine }, acc)
             }
-            "aggregateby" => {
+            Operation::AggregateBy => {
                 let (key, _) = self.callback(get("expr")?, record, &what);
                 let (fold, acc) = self.fold(&bound, "seq", record, true, &what)?;
                 let combine = self.combiner(&bound, &fold, &acc, true, &what);
                 (OpKind::AggregateBy { key, fold, combine }, Type::group(acc))
             }
-            "collect" => (OpKind::Collect, record.clone()),
-            "limit" => {
+            Operation::Collect => (OpKind::Collect, record.clone()),
+            Operation::Limit => {
                 let globals = Scope::default();
                 let length = self.expr(get("n")?, &globals);
                 self.expect(&length, &Type::Int, "the length of `limit`");
@@ -187,7 +148,7 @@ impl Checker {
                 }
                 (OpKind::Limit { length, offset }, record.clone())
             }
-            "sort" => {
+            Operation::Sort => {
                 let reverse = match get("reverse") {
                     Some(r) => {
                         let t = self.expr(r, &Scope::default());
@@ -208,7 +169,7 @@ impl Checker {
                 }
                 (OpKind::Sort { reverse }, record.clone())
             }
-            "distinct" => {
+            Operation::Distinct => {
                 if !record.is_hashable() {
                     self.error(CheckError::RecordType {
                         op: "distinct".to_string(),
@@ -220,12 +181,12 @@ impl Checker {
                 }
                 (OpKind::Distinct, record.clone())
             }
-            "count" => (OpKind::Count, Type::Int),
-            "countby" => {
+            Operation::Count => (OpKind::Count, Type::Int),
+            Operation::CountBy => {
                 let key = get("expr").map(|e| self.callback(e, record, &what).0);
                 (OpKind::CountBy(key), Type::group(Type::Int))
             }
-            "avg" => {
+            Operation::Avg => {
                 let value = match get("expr") {
                     Some(e) => {
                         let (cb, ty) = self.callback(e, record, &what);
@@ -250,7 +211,6 @@ impl Checker {
                 };
                 (OpKind::Avg(value), Type::Float)
             }
-            _ => return None,
         };
         Some(CheckedOp { kind, record: out })
     }
