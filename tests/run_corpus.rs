@@ -54,7 +54,7 @@ fn run_corpus_prints_reviewed_results() {
 /// A fresh keyspace holding the file's `# redis:` data.
 fn seed(con: &mut redis::Connection, source: &str, file: &Path) {
     let _: () = redis::cmd("FLUSHALL").query(con).expect("FLUSHALL");
-    for seed in seed_commands(source) {
+    for seed in support::seed_commands(source) {
         let mut cmd = redis::cmd(&seed[0]);
         for arg in &seed[1..] {
             cmd.arg(arg);
@@ -82,7 +82,7 @@ fn run_local(file: &Path, url: &str, source: &str, python: Option<&Path>) -> Str
     let out = cmd.output().expect("run gearc");
     let mut stdout = String::from_utf8_lossy(&out.stdout).to_string();
     if source.lines().any(|l| l.trim() == "# order: any") {
-        stdout = sort_records(&stdout);
+        stdout = support::sort_records(&stdout);
     }
     format!(
         "exit: {}\n--- stdout\n{stdout}--- stderr\n{}",
@@ -91,28 +91,4 @@ fn run_local(file: &Path, url: &str, source: &str, python: Option<&Path>) -> Str
             .map_or("signal".to_string(), |c| c.to_string()),
         String::from_utf8_lossy(&out.stderr)
     )
-}
-
-/// The output's lines sorted, a key/value table's header staying first.
-fn sort_records(stdout: &str) -> String {
-    let mut lines: Vec<&str> = stdout.lines().collect();
-    let header = lines
-        .first()
-        .is_some_and(|first| first.split_whitespace().collect::<Vec<_>>() == ["key", "value"]);
-    lines[usize::from(header)..].sort_unstable();
-    lines.iter().map(|l| format!("{l}\n")).collect()
-}
-
-/// The `# redis: [...]` lines of a corpus file, each a JSON array of strings.
-fn seed_commands(source: &str) -> Vec<Vec<String>> {
-    source
-        .lines()
-        .filter_map(|line| line.trim().strip_prefix("# redis:"))
-        .map(|json| {
-            let seed: Vec<String> = serde_json::from_str(json.trim())
-                .unwrap_or_else(|e| panic!("`# redis:{json}` is not a JSON list of strings: {e}"));
-            assert!(!seed.is_empty(), "`# redis:{json}` has no command");
-            seed
-        })
-        .collect()
 }

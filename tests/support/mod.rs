@@ -2,6 +2,8 @@
 //! and the real Python interpreters that check generated code.
 #![allow(dead_code)]
 
+pub mod gears;
+
 use std::io::Write;
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -17,14 +19,32 @@ pub struct RedisServer {
 
 impl RedisServer {
     pub fn start() -> RedisServer {
+        Self::start_full(&[], &[], None)
+    }
+
+    /// A server with extra `redis-server` arguments (e.g. `--requirepass`).
+    pub fn start_with(extra: &[&str]) -> RedisServer {
+        Self::start_full(extra, &[], None)
+    }
+
+    /// A server with extra arguments and environment, its files in `dir` (or a new one).
+    pub fn start_full(
+        extra: &[&str],
+        envs: &[(&str, &str)],
+        mut dir: Option<tempfile::TempDir>,
+    ) -> RedisServer {
         let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".to_string());
         for _ in 0..20 {
-            let dir = tempfile::tempdir().expect("temp dir");
+            let dir = dir
+                .take()
+                .unwrap_or_else(|| tempfile::tempdir().expect("temp dir"));
             let port = free_port();
             let child = Command::new(&binary)
                 .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
                 .arg("--dir")
                 .arg(dir.path())
+                .args(extra)
+                .envs(envs.iter().copied())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
@@ -51,8 +71,11 @@ impl RedisServer {
                 return false;
             }
             if let Ok(mut con) = self.client().get_connection() {
-                if redis::cmd("PING").query::<String>(&mut con).is_ok() {
-                    return true;
+                match redis::cmd("PING").query::<String>(&mut con) {
+                    Ok(_) => return true,
+                    // up, and asking for a password (`--requirepass`)
+                    Err(e) if e.code() == Some("NOAUTH") => return true,
+                    Err(_) => {}
                 }
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -171,4 +194,30 @@ pub fn corpus_snapshot_settings() -> insta::Settings {
     settings.set_snapshot_path("../snapshots");
     settings.set_prepend_module_to_snapshot(false);
     settings
+}
+
+/// The `# redis: [...]` lines of a corpus file, each a JSON array of strings: the
+/// commands that seed a fresh keyspace for it.
+pub fn seed_commands(source: &str) -> Vec<Vec<String>> {
+    source
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("# redis:"))
+        .map(|json| {
+            let seed: Vec<String> = serde_json::from_str(json.trim())
+                .unwrap_or_else(|e| panic!("`# redis:{json}` is not a JSON list of strings: {e}"));
+            assert!(!seed.is_empty(), "`# redis:{json}` has no command");
+            seed
+        })
+        .collect()
+}
+
+/// The output's lines sorted, a key/value table's header staying first: for results
+/// that come back in no defined order.
+pub fn sort_records(stdout: &str) -> String {
+    let mut lines: Vec<&str> = stdout.lines().collect();
+    let header = lines
+        .first()
+        .is_some_and(|first| first.split_whitespace().collect::<Vec<_>>() == ["key", "value"]);
+    lines[usize::from(header)..].sort_unstable();
+    lines.iter().map(|l| format!("{l}\n")).collect()
 }
