@@ -58,6 +58,11 @@ pub enum Command {
     Requirements(ListArgs),
     /// Show the cluster as RedisGears sees it (RG.INFOCLUSTER).
     Cluster(ListArgs),
+    /// Explain a diagnostic code: what triggers it, an example, how to fix it.
+    #[command(
+        after_help = "Example:\n  gearc explain unknown_field\n  gearc explain gearc::check::shard_local\n  gearc explain            (lists every code)\n\nExit status: 0, or 2 for an unknown code."
+    )]
+    Explain(super::explain::ExplainArgs),
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod check;
 mod compile;
 mod connect;
 mod deploy;
+mod explain;
 mod input;
 mod manage;
 mod output;
@@ -34,6 +35,7 @@ pub fn main() -> ExitCode {
         Command::Stats(a) => manage::stats(a),
         Command::Requirements(a) => manage::requirements(a),
         Command::Cluster(a) => manage::cluster(a),
+        Command::Explain(a) => explain::explain(a),
     };
     ExitCode::from(code)
 }
