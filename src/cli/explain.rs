@@ -153,7 +153,8 @@ fn render(entry: &Entry) -> String {
     out
 }
 
-/// `[operations](operations.md)` → `operations (docs/reference/operations.md)`.
+/// `[operations](operations.md)` → `operations (docs/reference/operations.md)`;
+/// a link within the page keeps only its text.
 fn unlink(line: &str) -> String {
     let mut out = String::new();
     let mut rest = line;
@@ -167,7 +168,12 @@ fn unlink(line: &str) -> String {
         match link {
             Some((text, target, len)) if !target.contains("://") => {
                 out.push_str(&rest[..open]);
-                out.push_str(&format!("{text} (docs/reference/{target})"));
+                if target.starts_with('#') {
+                    // Another entry of this page: its code is in the text.
+                    out.push_str(text);
+                } else {
+                    out.push_str(&format!("{text} (docs/reference/{target})"));
+                }
                 rest = &after[len..];
             }
             _ => {
@@ -198,8 +204,8 @@ mod tests {
     #[test]
     fn links_become_paths() {
         assert_eq!(
-            unlink("see [operations](operations.md), and [x](https://e.org)."),
-            "see operations (docs/reference/operations.md), and [x](https://e.org)."
+            unlink("see [operations](operations.md), [`x`](#x) and [x](https://e.org)."),
+            "see operations (docs/reference/operations.md), `x` and [x](https://e.org)."
         );
     }
 }
