@@ -4,8 +4,12 @@
 //!   code without an entry fails here), with an example that triggers it;
 //! - every ```gear block in `docs/` compiles, or fails with the code its first line
 //!   claims (`# error: CODE` / `# warning: CODE`);
+//! - a ```python block right after a ```gear block is what gearc writes for it;
+//! - the readers and operations pages list what the language's vocabulary holds
+//!   (`gearc::ir::ReaderKind`, `gearc::ir::Operation`): every reader with its
+//!   terminals and arguments, every operation with its parameters and locality;
 //! - `gearc explain` prints every entry, and refuses unknown codes;
-//! - the reference's relative links lead to files that exist.
+//! - the reference's relative links lead to files and headings that exist.
 
 mod support;
 
@@ -437,6 +441,187 @@ fn explain_without_a_code_lists_every_entry() {
         assert!(
             listed.lines().any(|l| l.starts_with(&format!("{code} "))),
             "{code} not listed"
+        );
+    }
+}
+
+/// The cells of a Markdown table row, trimmed (`\|` inside a cell is not a separator).
+fn cells(row: &str) -> Vec<String> {
+    let row = row.trim().trim_start_matches('|').trim_end_matches('|');
+    let mut out = vec![String::new()];
+    let mut chars = row.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'|') => {
+                out.last_mut().unwrap().push(chars.next().unwrap())
+            }
+            '|' => out.push(String::new()),
+            c => out.last_mut().unwrap().push(c),
+        }
+    }
+    out.into_iter().map(|c| c.trim().to_string()).collect()
+}
+
+/// The text of the first `code` in a cell: `` `limit(n, offset = 0)` (1st) `` → `limit(n, offset = 0)`.
+fn code_in(cell: &str) -> &str {
+    cell.split('`').nth(1).unwrap_or("")
+}
+
+/// The lines from the heading that starts with `prefix` to the next heading of that level or above.
+fn section<'a>(markdown: &'a str, level: &str, starts: &dyn Fn(&str) -> bool) -> Vec<&'a str> {
+    let mut lines = markdown
+        .lines()
+        .skip_while(|l| !(l.starts_with(level) && starts(&l[level.len()..])));
+    let Some(_) = lines.next() else { return vec![] };
+    lines
+        .take_while(|l| {
+            !(l.starts_with('#') && l.len() - l.trim_start_matches('#').len() <= level.trim().len())
+        })
+        .collect()
+}
+
+#[test]
+fn readers_page_matches_the_readers_their_arguments_and_terminals() {
+    use gearc::ir::readers::Applies;
+    use gearc::ir::{ReaderKind, TerminalKind, Word};
+    let page = fs::read_to_string(support::root().join("docs/reference/readers.md")).unwrap();
+    let yes_no = |b: bool| if b { "yes" } else { "no" };
+    for reader in ReaderKind::ALL {
+        let name = reader.spelling();
+        let named = |rest: &str| {
+            rest.strip_prefix('`')
+                .and_then(|r| r.strip_prefix(name))
+                .is_some_and(|r| r.starts_with('`') || r.starts_with('('))
+        };
+        let row = page
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .map(cells)
+            .find(|c| named(&c[0]))
+            .unwrap_or_else(|| {
+                panic!("readers.md: no row for the reader `{name}` in the first table")
+            });
+        assert_eq!(
+            (row[1].as_str(), row[3].as_str(), row[4].as_str()),
+            (
+                format!("`{}`", reader.gears_name()).as_str(),
+                yes_no(reader.supports(TerminalKind::Run)),
+                yes_no(reader.supports(TerminalKind::Register))
+            ),
+            "readers.md: the row of `{name}` (RedisGears reader, run, register)"
+        );
+        let lines = section(&page, "## ", &|rest| named(rest));
+        assert!(!lines.is_empty(), "readers.md: no `## `{name}`…` section");
+        let header = lines
+            .iter()
+            .find(|l| l.starts_with("| argument"))
+            .map(|l| cells(l));
+        let documented: Vec<(String, String)> = match &header {
+            None => vec![],
+            Some(h) => {
+                let applies = h
+                    .iter()
+                    .position(|c| c == "applies to")
+                    .expect("an `applies to` column");
+                lines
+                    .iter()
+                    .filter(|l| l.starts_with("| `"))
+                    .map(|l| cells(l))
+                    .map(|c| (code_in(&c[0]).to_string(), c[applies].clone()))
+                    .collect()
+            }
+        };
+        let first = lines
+            .iter()
+            .find(|l| l.starts_with("| `") && l.contains("(1st"))
+            .map(|l| code_in(&cells(l)[0]).to_string());
+        let positional = reader
+            .params()
+            .iter()
+            .find(|p| p.param.positional)
+            .map(|p| p.param.name.to_string());
+        assert_eq!(
+            first, positional,
+            "readers.md: the argument of `{name}` marked (1st) is the one given by position"
+        );
+        let mut documented = documented;
+        documented.sort();
+        let expected: Vec<(String, String)> = reader
+            .params()
+            .iter()
+            .map(|p| {
+                // What an argument applies to, among the terminals the reader supports.
+                let run = p.applies != Applies::Register && reader.supports(TerminalKind::Run);
+                let register = p.applies != Applies::Run && reader.supports(TerminalKind::Register);
+                let applies = match (run, register) {
+                    (true, true) => "both",
+                    (true, false) => "run",
+                    _ => "register",
+                };
+                (p.param.name.to_string(), applies.to_string())
+            })
+            .collect();
+        let mut expected = expected;
+        expected.sort();
+        assert_eq!(
+            documented, expected,
+            "readers.md: the argument table of `{name}` (argument, applies to)"
+        );
+    }
+}
+
+#[test]
+fn operations_page_matches_the_operations_their_parameters_and_locality() {
+    use gearc::ir::{Operation, Word};
+    let page = fs::read_to_string(support::root().join("docs/reference/operations.md")).unwrap();
+    for op in Operation::ALL {
+        let name = op.spelling();
+        let row = page
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .map(cells)
+            .find(|c| {
+                let sig = code_in(&c[0]);
+                sig == name || sig.starts_with(&format!("{name}("))
+            })
+            .unwrap_or_else(|| panic!("operations.md: no row for `{name}` in the first table"));
+        let sig = code_in(&row[0]);
+        let inside = sig
+            .strip_prefix(name)
+            .unwrap_or("")
+            .trim_start_matches('(')
+            .trim_end_matches(')');
+        let documented: Vec<(String, bool)> = inside
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let ident: String = p
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                (ident, !(p.contains('?') || p.contains('=')))
+            })
+            .collect();
+        let expected: Vec<(String, bool)> = op
+            .params()
+            .iter()
+            .map(|p| (p.name.to_string(), p.required))
+            .collect();
+        assert_eq!(
+            documented, expected,
+            "operations.md: the parameters of `{sig}` (name, required), in order"
+        );
+        assert_eq!(
+            row[2].starts_with("**local"),
+            op.is_shard_local(),
+            "operations.md: the shard-local column of `{name}`"
+        );
+        assert!(
+            page.lines()
+                .any(|l| l.starts_with(&format!("### `{name}"))
+                    || l.contains(&format!(" and `{name}("))),
+            "operations.md: no `### `{name}…` section"
         );
     }
 }
