@@ -43,6 +43,15 @@ pub struct Gears {
 }
 
 impl Gears {
+    /// A handle on a server that something else started (and stops).
+    pub fn attach(port: u16) -> Gears {
+        Gears {
+            url: format!("redis://127.0.0.1:{port}"),
+            ports: vec![port],
+            _dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
     pub fn port(&self) -> u16 {
         self.ports[0]
     }
@@ -118,12 +127,10 @@ fn start(shards: usize) -> Gears {
             script = shell_quote(&script.display().to_string()),
             dir = shell_quote(&dir.path().display().to_string()),
         );
+        // `sh` puts the loop in the background and returns at once (no child to reap).
         Command::new("sh")
-            .args(["-c", &watcher])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
+            .args(["-c", &format!("( {watcher} ) </dev/null >/dev/null 2>&1 &")])
+            .status()
             .expect("start the watcher");
         if out.status.success() {
             let url = format!("redis://127.0.0.1:{}", ports[0]);

@@ -131,6 +131,19 @@ impl Connection {
         })
     }
 
+    /// A second connection to the same node: a command sent behind a blocking one on the
+    /// same connection would wait until the blocking one ends, so the abort of a run
+    /// that is waited on with RG.GETRESULTSBLOCKING goes through its own connection.
+    pub async fn reopen(&self) -> Result<Connection, SubmitError> {
+        let mut other = Connection::open(&self.target, self.timeouts).await?;
+        if let (Link::Cluster { chosen, .. }, Link::Cluster { chosen: mine, .. }) =
+            (&mut other.link, &self.link)
+        {
+            chosen.clone_from(mine);
+        }
+        Ok(other)
+    }
+
     pub fn is_cluster(&self) -> bool {
         matches!(self.link, Link::Cluster { .. })
     }
@@ -211,6 +224,16 @@ fn connect_error(target: &Target, e: &RedisError, timeouts: Timeouts) -> SubmitE
     if is_auth_failure(e) {
         let message = server_message(e).unwrap_or_else(|| e.to_string());
         return SubmitError::Auth { url, message };
+    }
+    if e.is_timeout() && target.tls {
+        // A plain Redis port answers a TLS hello with nothing the handshake accepts.
+        return SubmitError::Tls {
+            url,
+            message: format!(
+                "no TLS handshake within {} s; is this port plain Redis (redis://)?",
+                timeouts.connect.as_secs_f64()
+            ),
+        };
     }
     if e.is_timeout() {
         return SubmitError::Timeout {

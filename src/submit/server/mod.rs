@@ -130,9 +130,12 @@ pub async fn run(
             })
         }
         Err(stop) => {
-            // The pending GETRESULTSBLOCKING was cancelled; a fresh one-shot connection
-            // state is not needed, the multiplexed connection carries on.
-            let cleaned = abort_and_drop(con, &id).await;
+            // The server still blocks this connection on RG.GETRESULTSBLOCKING, so the
+            // abort goes through a connection of its own.
+            let cleaned = match con.reopen().await {
+                Ok(mut other) => abort_and_drop(&mut other, &id).await,
+                Err(e) => Err(e),
+            };
             Err(RunFailure::Stopped {
                 stop,
                 execution: id,

@@ -1,0 +1,274 @@
+//! Failures a user can act on, each provoked for real: nothing listening, a password
+//! that is wrong or missing, TLS against a plain port, a Redis without RedisGears, a
+//! run past its `--timeout`, Ctrl-C during a run, a requirement that cannot be
+//! installed, a module that fails to load. Each exits non-zero with a message that
+//! says what to do, and leaves nothing running on the server.
+
+mod support;
+
+use std::io::Read;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use support::gears;
+
+fn gearc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gearc"))
+        .args(args)
+        .current_dir(support::root())
+        .env_remove("REDIS_URL")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run gearc")
+}
+
+fn report(o: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn expect_failure(o: &Output, code: i32, needles: &[&str]) {
+    let text = report(o);
+    assert_eq!(o.status.code(), Some(code), "{text}");
+    for n in needles {
+        assert!(text.contains(n), "missing {n:?} in\n{text}");
+    }
+}
+
+/// A program that takes about 30 seconds on the server, in small steps (an abort
+/// reaches a running Python step between two bytecodes).
+const SLOW: &str = "python \"\"\"\nimport time\ndef slow():\n    for i in range(300):\n        time.sleep(0.1)\n    yield 1\n\"\"\"\npython(slow) | run\n";
+
+fn gear_file(dir: &tempfile::TempDir, name: &str, source: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, source).expect("write gear file");
+    path.display().to_string()
+}
+
+/// The executions the server still holds.
+fn executions(gears: &gears::Gears) -> Vec<String> {
+    let mut con = gears.con();
+    let dump: redis::Value = redis::cmd("RG.DUMPEXECUTIONS").query(&mut con).unwrap();
+    match dump {
+        redis::Value::Array(items) => items.iter().map(|e| format!("{e:?}")).collect(),
+        other => panic!("RG.DUMPEXECUTIONS: {other:?}"),
+    }
+}
+
+#[test]
+fn redisgears_nothing_listening_names_the_url() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("redis://127.0.0.1:{port}");
+    for args in [
+        vec!["run", "examples/fighters.gear", "--url", &url],
+        vec!["registrations", "--url", &url],
+        vec!["deploy", "examples/automatic_expiry.gear", "--url", &url],
+    ] {
+        let out = gearc(&args);
+        expect_failure(
+            &out,
+            2,
+            &[
+                "gearc::server::unreachable",
+                &format!("cannot connect to {url}"),
+                "--url or REDIS_URL",
+            ],
+        );
+    }
+}
+
+#[test]
+fn redisgears_wrong_or_missing_password_is_an_auth_error_that_never_shows_the_password() {
+    let server = gears::gears_with_args(&["--requirepass", "s3cret-pw"]);
+    let port = server.port;
+    let wrong = format!("redis://:wrong-pw@127.0.0.1:{port}");
+    let out = gearc(&["run", "examples/fighters.gear", "--url", &wrong]);
+    expect_failure(
+        &out,
+        2,
+        &[
+            "gearc::server::auth",
+            "refused the credentials",
+            ":***@127.0.0.1",
+        ],
+    );
+    assert!(!report(&out).contains("wrong-pw"), "{}", report(&out));
+    let missing = format!("redis://127.0.0.1:{port}");
+    let out = gearc(&["stats", "--url", &missing]);
+    expect_failure(
+        &out,
+        2,
+        &["gearc::server::auth", "redis://:PASSWORD@host:port"],
+    );
+    // the right password works, and the answer comes from RedisGears
+    let right = format!("redis://:s3cret-pw@127.0.0.1:{port}");
+    let out = gearc(&["stats", "--url", &right, "--json"]);
+    assert!(out.status.success(), "{}", report(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"version\":\"1.2.13\""));
+    assert!(!report(&out).contains("s3cret-pw"));
+}
+
+#[test]
+fn redisgears_a_plain_redis_has_no_redisgears_and_tls_to_a_plain_port_fails() {
+    let plain = support::RedisServer::start();
+    let out = gearc(&["run", "examples/fighters.gear", "--url", &plain.url()]);
+    expect_failure(
+        &out,
+        2,
+        &[
+            "gearc::server::no_redisgears",
+            "has no RedisGears module",
+            "--local` runs a pipeline against a plain Redis",
+        ],
+    );
+    let out = gearc(&["registrations", "--url", &plain.url()]);
+    expect_failure(
+        &out,
+        2,
+        &["gearc::server::no_redisgears", "RG.DUMPREGISTRATIONS"],
+    );
+
+    let tls = format!("rediss://127.0.0.1:{}", plain.port);
+    let out = gearc(&[
+        "run",
+        "examples/fighters.gear",
+        "--url",
+        &tls,
+        "--connect-timeout",
+        "3",
+    ]);
+    expect_failure(
+        &out,
+        2,
+        &["gearc::server::tls", &format!("TLS with {tls} failed")],
+    );
+}
+
+#[test]
+fn redisgears_timeout_aborts_and_drops_the_run() {
+    let g = gears::gears_with_args(&[]);
+    let gears_handle = gears::Gears::attach(g.port);
+    let dir = tempfile::tempdir().unwrap();
+    let file = gear_file(&dir, "slow.gear", SLOW);
+    let started = Instant::now();
+    let out = gearc(&["run", &file, "--url", &g.url(), "--timeout", "1"]);
+    expect_failure(
+        &out,
+        2,
+        &[
+            "gearc::server::timeout",
+            "did not answer the run",
+            "aborted and dropped",
+            "--timeout",
+        ],
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        executions(&gears_handle),
+        Vec::<String>::new(),
+        "left on the server"
+    );
+}
+
+#[test]
+fn redisgears_ctrl_c_aborts_and_drops_the_run() {
+    let g = gears::gears_with_args(&[]);
+    let gears_handle = gears::Gears::attach(g.port);
+    let dir = tempfile::tempdir().unwrap();
+    let file = gear_file(&dir, "slow.gear", SLOW);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gearc"))
+        .args(["run", &file, "--url", &g.url()])
+        .env_remove("REDIS_URL")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // wait until the execution runs on the server, then interrupt gearc
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while executions(&gears_handle).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !executions(&gears_handle).is_empty(),
+        "the run never started"
+    );
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("interrupted") && stderr.contains("aborted and dropped"),
+        "{stderr}"
+    );
+    assert_eq!(
+        executions(&gears_handle),
+        Vec::<String>::new(),
+        "left on the server"
+    );
+}
+
+#[test]
+fn redisgears_a_requirement_the_server_cannot_install_is_named() {
+    let g = gears::single();
+    let dir = tempfile::tempdir().unwrap();
+    // a wheel at a local path that does not exist: pip fails without any network
+    let file = gear_file(
+        &dir,
+        "req.gear",
+        "requirements \"gearc-missing@file:///nonexistent/gearc_missing-1.0-py3-none-any.whl\"\nkeys(\"req:*\") | count | run\n",
+    );
+    let out = gearc(&["run", &file, "--url", &g.url]);
+    expect_failure(
+        &out,
+        2,
+        &[
+            "gearc::server::requirements",
+            "cannot install the requirement `gearc-missing@file:///nonexistent/",
+            "pip could not install it",
+        ],
+    );
+}
+
+#[test]
+fn redisgears_a_module_that_fails_to_load_points_at_the_gear_line() {
+    let g = gears::single();
+    let dir = tempfile::tempdir().unwrap();
+    let file = gear_file(
+        &dir,
+        "load.gear",
+        "python \"\"\"\nimport gearc_no_such_module\n\"\"\"\nkeys(\"load:*\") | count | run\n",
+    );
+    let out = gearc(&["run", &file, "--url", &g.url]);
+    expect_failure(
+        &out,
+        1,
+        &[
+            "the module failed to load",
+            "ModuleNotFoundError: No module named 'gearc_no_such_module'",
+            "load.gear:2:1",
+            "2 │ import gearc_no_such_module",
+        ],
+    );
+}
