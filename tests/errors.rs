@@ -70,6 +70,16 @@ fn diagnostic_codes_are_distinct_per_kind() {
         ("stream_run_glob", "gearc::check::stream_run_pattern"),
         ("defined_later", "gearc::check::defined_later"),
         ("not_a_literal", "gearc::check::invalid_use"),
+        ("unknown_event", "gearc::check::unknown_event"),
+        ("warn_exact_key_pattern", "gearc::check::exact_key_pattern"),
+        (
+            "warn_key_types_never_match",
+            "gearc::check::key_types_never_match",
+        ),
+        (
+            "warn_registration_retriggers",
+            "gearc::check::registration_retriggers",
+        ),
         ("warn_shard_local", "gearc::check::shard_local"),
         ("warn_event_never_fires", "gearc::check::event_never_fires"),
         ("warn_bare_hashtag", "gearc::check::bare_hashtag"),

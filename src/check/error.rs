@@ -285,16 +285,61 @@ pub enum CheckError {
         help: String,
     },
 
-    #[error("the event `{event}` is never raised: reads do not cause keyspace events")]
-    #[diagnostic(
-        code(gearc::check::event_never_fires),
-        severity(Warning),
-        help("only writes (and `keymiss`) raise keyspace events; react to the write that changes the key instead, e.g. `\"set\"` or `\"hset\"`")
-    )]
+    #[error("a registration for the event `{event}` never fires: {reason}")]
+    #[diagnostic(code(gearc::check::event_never_fires), severity(Warning))]
     EventNeverFires {
         event: String,
+        reason: String,
         #[label("this registration will never fire for `{event}`")]
         span: Span,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{event}` is not a keyspace event")]
+    #[diagnostic(code(gearc::check::unknown_event))]
+    UnknownEvent {
+        event: String,
+        #[label("no write raises this event")]
+        span: Span,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{pattern}` is one exact key, not a prefix")]
+    #[diagnostic(code(gearc::check::exact_key_pattern), severity(Warning))]
+    ExactKeyPattern {
+        pattern: String,
+        #[label("matches the key `{pattern}` alone")]
+        span: Span,
+        #[help]
+        help: String,
+    },
+
+    #[error("`key_types` filters out every event of this registration")]
+    #[diagnostic(
+        code(gearc::check::key_types_never_match),
+        severity(Warning),
+        help("these events fire once the key is gone, and RedisGears reads a missing key's type as `empty`: drop `key_types`, or react to a write that leaves the key in place, e.g. \"set\"")
+    )]
+    KeyTypesNeverMatch {
+        #[label("keeps only keys of these types")]
+        span: Span,
+        #[label("every one of these events comes after the key is gone")]
+        events: Span,
+    },
+
+    #[error("this write fires its own registration again, without end")]
+    #[diagnostic(code(gearc::check::registration_retriggers), severity(Warning))]
+    RegistrationRetriggers {
+        #[label("{write}")]
+        span: Span,
+        write: String,
+        #[label("runs `{mode}`: after the event, so its writes raise new events")]
+        terminal: Span,
+        mode: String,
+        #[help]
+        help: String,
     },
 
     #[error(
@@ -364,20 +409,18 @@ impl CheckError {
             | InvalidUse { span, .. }
             | ShardLocal { span, .. }
             | EventNeverFires { span, .. }
+            | UnknownEvent { span, .. }
+            | ExactKeyPattern { span, .. }
+            | KeyTypesNeverMatch { span, .. }
+            | RegistrationRetriggers { span, .. }
             | IgnoredArgument { span, .. }
             | BareHashtag { span }
             | RunBesideRegister { span, .. } => *span,
         }
     }
 
+    /// A warning does not stop compilation; it says so in its miette severity.
     pub fn is_warning(&self) -> bool {
-        matches!(
-            self,
-            CheckError::ShardLocal { .. }
-                | CheckError::EventNeverFires { .. }
-                | CheckError::IgnoredArgument { .. }
-                | CheckError::BareHashtag { .. }
-                | CheckError::RunBesideRegister { .. }
-        )
+        self.severity() == Some(miette::Severity::Warning)
     }
 }

@@ -17,6 +17,7 @@ mod operations;
 mod pipeline;
 pub mod python_block;
 mod readers;
+mod retrigger;
 mod scope;
 pub mod suggest;
 mod terminal;

@@ -68,14 +68,16 @@ impl Checker {
                 _ => None,
             };
         }
-        Some(ir::Pipeline {
+        let pipeline = ir::Pipeline {
             reader: reader.reader,
             reader_span: p.reader.span,
             ops,
             terminal,
             result: record,
             span: p.span,
-        })
+        };
+        self.warn_retriggers(&pipeline);
+        Some(pipeline)
     }
 }
 

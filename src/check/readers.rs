@@ -8,8 +8,8 @@ use super::suggest;
 use super::Checker;
 use crate::ir::vocabulary::Param;
 use crate::ir::{
-    Field, GeneratorSource, KeyType, Operation, Reader, ReaderKind, TExpr, TExprKind, TerminalKind,
-    Type, Word,
+    EventName, Field, GeneratorSource, KeyType, Operation, Reader, ReaderKind, TExpr, TExprKind,
+    TerminalKind, Type, Word,
 };
 use crate::syntax::ast::{ExprKind, Stage};
 use crate::syntax::Span;
@@ -112,6 +112,9 @@ impl Checker {
                         self.literal_strings(&t, "event_types", "a list such as `[\"set\"]`")?;
                     Some(self.event_names(&names))
                 });
+                if kind == Some(TerminalKind::Register) {
+                    self.warn_key_types_never_match(&bound, &key_types, &event_types);
+                }
                 let count = typed(self, "count");
                 if let (Some(c), Some(TerminalKind::Run)) = (&count, kind) {
                     self.error(CheckError::IgnoredArgument {
@@ -282,6 +285,29 @@ impl Checker {
     }
 
     /// The record type of `python(gen)` with a function: the elements of what it returns.
+    /// `key_types` with events that all fire once the key is gone: RedisGears then
+    /// reads the key's type as `empty`, which no key type matches (measured).
+    fn warn_key_types_never_match(
+        &mut self,
+        bound: &Bound,
+        key_types: &Option<Vec<KeyType>>,
+        event_types: &Option<Vec<EventName>>,
+    ) {
+        let (Some(types), Some(events)) = (key_types, event_types) else {
+            return;
+        };
+        let all_gone = events
+            .iter()
+            .all(|e| e.event().is_some_and(|e| e.key_is_gone()));
+        if !types.is_empty() && !events.is_empty() && all_gone {
+            if let (Some(span), Some(events)) =
+                (bound.arg_span("key_types"), bound.arg_span("event_types"))
+            {
+                self.error(CheckError::KeyTypesNeverMatch { span, events });
+            }
+        }
+    }
+
     fn generator_element(&mut self, name: &str, span: Span) -> Type {
         let Some(def) = self.globals.get(name).cloned() else {
             return Type::Any;
@@ -349,6 +375,14 @@ impl Checker {
                         span: p.span,
                         help: register_pattern_help(pattern),
                     });
+                } else if !pattern.ends_with('*') && pattern.ends_with(PREFIX_ENDINGS) {
+                    self.error(CheckError::ExactKeyPattern {
+                        pattern: pattern.clone(),
+                        span: p.span,
+                        help: format!(
+                            "did you mean \"{pattern}*\"? A register pattern is a prefix only when it ends in `*`"
+                        ),
+                    });
                 }
             }
             Some(TerminalKind::Run)
@@ -363,6 +397,9 @@ impl Checker {
         }
     }
 }
+
+/// The last character of a key name that is really a prefix (`"shop:"`, `"logs/"`).
+const PREFIX_ENDINGS: [char; 5] = [':', '/', '.', '-', '_'];
 
 fn register_pattern_help(pattern: &str) -> String {
     let glob = pattern.find(['*', '?', '[']).unwrap_or(0);

@@ -8,8 +8,22 @@ pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|c| *c != name)
         .map(|c| (strsim::damerau_levenshtein(name, c), c))
         .filter(|(d, c)| *d <= limit || c.starts_with(name) || name.starts_with(c))
-        .min_by_key(|(d, c)| (*d, c.len()))
+        // Among equally distant names, the one that agrees longest from both ends:
+        // `expird` is `expired` with a letter dropped more likely than `expire` misspelt.
+        .min_by_key(|(d, c)| (*d, std::cmp::Reverse(agreement(name, c)), c.len()))
         .map(|(_, c)| c.to_string())
+}
+
+/// How many characters `a` and `b` share at their start plus at their end.
+fn agreement(a: &str, b: &str) -> usize {
+    let front = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    let back = a
+        .chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    front + back
 }
 
 /// `help` text for an unknown name: a suggestion when there is one, else the list of choices.

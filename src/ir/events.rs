@@ -2,10 +2,11 @@
 //!
 //! The list is what Redis 7.0 (the server RedisGears 1.2.13 runs in) raises, measured
 //! by running each write command with `notify-keyspace-events KEAmn` and reading
-//! `__keyevent@*__:*` (docs/language.md, "Keyspace events"); `tests/keyspace_events.rs`
+//! `__keyevent@*__:*` (docs/language.md, "Registrations that can never fire"); `tests/keyspace_events.rs`
 //! runs [`WRITES`] against a real redis-server so that the table cannot drift. Several
 //! names differ from Redis' documentation page (`zremrangebyscore`, not `zrembyscore`).
 
+use super::readers::KeyType;
 use super::vocabulary::{words, Word};
 
 words! {
@@ -96,6 +97,25 @@ impl KeyEvent {
                 | KeyEvent::RenameFrom
                 | KeyEvent::MoveFrom
         )
+    }
+
+    /// The type of the key after the write that raised it; `None` for the generic
+    /// events (`expire`, `del`, …), which any type of key raises.
+    pub fn key_type(self) -> Option<KeyType> {
+        use KeyEvent::*;
+        Some(match self {
+            Set | SetRange | IncrBy | IncrByFloat | Append | SetBit | PfAdd => KeyType::String,
+            LPush | RPush | LPop | RPop | LInsert | LSet | LRem | LTrim => KeyType::List,
+            HSet | HIncrBy | HIncrByFloat | HDel => KeyType::Hash,
+            SAdd | SRem | SPop | SInterStore | SUnionStore | SDiffStore => KeyType::Set,
+            ZAdd | ZIncr | ZRem | ZRemRangeByScore | ZRemRangeByRank | ZRemRangeByLex | ZPopMin
+            | ZPopMax | ZInterStore | ZUnionStore | ZDiffStore | ZRangeStore | GeoRadiusStore
+            | GeoSearchStore => KeyType::Zset,
+            XAdd | XDel | XTrim | XSetId | XGroupCreate | XGroupCreateConsumer
+            | XGroupDelConsumer | XGroupSetId | XGroupDestroy => KeyType::Stream,
+            Del | RenameFrom | RenameTo | MoveFrom | MoveTo | CopyTo | Restore | Expire
+            | Persist | SortStore | Expired | Evicted | KeyMiss | New => return None,
+        })
     }
 
     /// Redis raises it, but RedisGears 1.2 does not subscribe to it (measured: a

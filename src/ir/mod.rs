@@ -13,6 +13,7 @@ pub mod readers;
 pub mod registration;
 pub mod types;
 pub mod vocabulary;
+mod walk;
 
 pub use events::{EventName, KeyEvent};
 pub use operations::Operation;
