@@ -1,7 +1,7 @@
 //! Readers, operations and terminals → one chained `GB(…)…run(…)` statement,
 //! one operation per line.
 
-use super::expr::{count_local, ExprCtx};
+use super::expr::{count_local, prec, ExprCtx};
 use super::literal::py_str;
 use super::Lowerer;
 use crate::ir::{
@@ -79,27 +79,26 @@ impl Lowerer<'_> {
         let span = op.span;
         match &op.kind {
             OpKind::Map(cb) => {
-                let f = self.callback(cb, false);
+                let f = self.callback(cb, Shape::AsIs);
                 self.step(format!("map({f})"), span);
             }
             OpKind::FlatMap { callback, value } => {
-                // RedisGears passes anything but a list through as one record: every
-                // `list[T]` is a real Python list (views and ranges are wrapped where they
-                // are made), anything else is wrapped here.
-                let to_list = !matches!(value, Type::List(_));
-                let f = self.callback(callback, to_list);
+                let shape = Shape::FlatMapped {
+                    is_list: matches!(value, Type::List(_)),
+                };
+                let f = self.callback(callback, shape);
                 self.step(format!("flatmap({f})"), span);
             }
             OpKind::Filter(cb) => {
-                let f = self.callback(cb, false);
+                let f = self.callback(cb, Shape::AsIs);
                 self.step(format!("filter({f})"), span);
             }
             OpKind::Foreach(cb) => {
-                let f = self.callback(cb, false);
+                let f = self.callback(cb, Shape::AsIs);
                 self.step(format!("foreach({f})"), span);
             }
             OpKind::Repartition(cb) => {
-                let f = self.callback(cb, false);
+                let f = self.callback(cb, Shape::AsIs);
                 self.step(format!("repartition({f})"), span);
             }
             OpKind::Accumulate(fold) => {
@@ -112,13 +111,13 @@ impl Lowerer<'_> {
                 } else {
                     "localgroupby"
                 };
-                let k = self.callback(key, false);
+                let k = self.callback(key, Shape::AsIs);
                 let f = self.fold(fold, &fold.reducer, true, None);
                 self.step(format!("{name}({k}, {f})"), span);
             }
             OpKind::BatchGroupBy { key, reducer } => {
-                let k = self.callback(key, false);
-                let r = self.callback(reducer, false);
+                let k = self.callback(key, Shape::AsIs);
+                let r = self.callback(reducer, Shape::AsIs);
                 self.step(format!("batchgroupby({k}, {r})"), span);
             }
             OpKind::Aggregate { fold, combine } => {
@@ -139,7 +138,7 @@ impl Lowerer<'_> {
                 }
             }
             OpKind::AggregateBy { key, fold, combine } => {
-                let k = self.callback(key, false);
+                let k = self.callback(key, Shape::AsIs);
                 let combine = combiner(fold, combine);
                 let seq = self.fold(fold, &fold.reducer, true, None);
                 match combine {
@@ -176,45 +175,38 @@ impl Lowerer<'_> {
             OpKind::CountBy(key) => {
                 let k = key
                     .as_ref()
-                    .map(|k| self.callback(k, false))
+                    .map(|k| self.callback(k, Shape::AsIs))
                     .unwrap_or_default();
                 self.step(format!("countby({k})"), span);
             }
             OpKind::Avg(value) => {
                 let v = value
                     .as_ref()
-                    .map(|v| self.callback(v, false))
+                    .map(|v| self.callback(v, Shape::AsIs))
                     .unwrap_or_default();
                 self.step(format!("avg({v})"), span);
             }
         }
     }
 
-    /// A callback applied to one record; `to_list` wraps its value in `list()`.
-    fn callback(&mut self, cb: &Callback, to_list: bool) -> String {
-        let wrap = |text: String| {
-            if to_list {
-                format!("list({text})")
-            } else {
-                text
-            }
-        };
+    /// A callback applied to one record, its value shaped as `shape` says.
+    fn callback(&mut self, cb: &Callback, shape: Shape) -> String {
         match cb {
             Callback::Expr(e) => {
-                let body = self.expr(e, &ExprCtx::record(RECORD));
-                format!("lambda {RECORD}: {}", wrap(body))
+                let body = self.expr_prec(e, &ExprCtx::record(RECORD));
+                format!("lambda {RECORD}: {}", shape.apply(body))
             }
-            Callback::Function { name, .. } if !to_list => self.names.global(name).to_string(),
+            Callback::Function { name, .. } if shape == Shape::AsIs => {
+                self.names.global(name).to_string()
+            }
             Callback::Function { name, .. } => {
-                format!(
-                    "lambda {RECORD}: list({}({RECORD}))",
-                    self.names.global(name)
-                )
+                let call = format!("{}({RECORD})", self.names.global(name));
+                format!("lambda {RECORD}: {}", shape.apply((call, prec::POSTFIX)))
             }
             Callback::Lambda { params, body, .. } => {
                 let params: Vec<String> = params.iter().map(|p| self.names.local(p)).collect();
-                let body = self.expr(body, &ExprCtx::default());
-                format!("lambda {}: {}", params.join(", "), wrap(body))
+                let body = self.expr_prec(body, &ExprCtx::default());
+                format!("lambda {}: {}", params.join(", "), shape.apply(body))
             }
         }
     }
@@ -480,6 +472,35 @@ impl Lowerer<'_> {
             t.span,
         );
         self.step(format!("run({})", args.join(", ")), t.span);
+    }
+}
+
+/// What the lowering does to a callback's value before RedisGears sees it.
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    AsIs,
+    /// The value of a `flatmap`. RedisGears passes anything but a list through as one
+    /// record, and emits a list last element first (reference section 0, measured):
+    /// hand it the list reversed, so the records come in the list's order. A value that
+    /// is statically a `list[T]` is a real Python list (views and ranges are wrapped
+    /// where they are made); anything else is made one first. `[::-1]` copies, so the
+    /// user's list is left as it was.
+    FlatMapped {
+        is_list: bool,
+    },
+}
+
+impl Shape {
+    /// `value` is Python text with its precedence.
+    fn apply(self, (text, precedence): (String, u8)) -> String {
+        match self {
+            Shape::AsIs => text,
+            Shape::FlatMapped { is_list: true } if precedence >= prec::POSTFIX => {
+                format!("{text}[::-1]")
+            }
+            Shape::FlatMapped { is_list: true } => format!("({text})[::-1]"),
+            Shape::FlatMapped { is_list: false } => format!("list({text})[::-1]"),
+        }
     }
 }
 
