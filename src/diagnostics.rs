@@ -5,6 +5,7 @@ use miette::{Diagnostic as _, GraphicalReportHandler, GraphicalTheme, NamedSourc
 use thiserror::Error;
 
 use crate::check::error::CheckError;
+use crate::syntax::span::LineIndex;
 use crate::syntax::{Span, SyntaxError};
 
 #[derive(Clone, Debug, Error, miette::Diagnostic)]
@@ -84,4 +85,50 @@ pub fn summary(diagnostics: &[Diagnostic]) -> String {
         (e, 0) => plural(e, "error"),
         (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
     }
+}
+
+/// One diagnostic as a JSON object, the shape editors and CI scripts read (close to
+/// rustc's `--error-format json`): code, severity, message, the file, the 1-based line
+/// and column of its primary span, byte offsets, every label and the help.
+pub fn to_json(d: &dyn miette::Diagnostic, file: &str, index: &LineIndex) -> serde_json::Value {
+    let severity = match d.severity() {
+        Some(miette::Severity::Warning) => "warning",
+        Some(miette::Severity::Advice) => "advice",
+        _ => "error",
+    };
+    let place = |offset: usize, len: usize| {
+        let (line, column) = index.line_col(offset);
+        let (end_line, end_column) = index.line_col(offset + len);
+        serde_json::json!({
+            "start": offset, "end": offset + len,
+            "line": line, "column": column, "end_line": end_line, "end_column": end_column,
+        })
+    };
+    let labels: Vec<(bool, serde_json::Value)> = d
+        .labels()
+        .map(|ls| {
+            ls.map(|l| {
+                let mut v = place(l.offset(), l.len());
+                v["message"] = l.label().map_or(serde_json::Value::Null, |m| m.into());
+                (l.primary(), v)
+            })
+            .collect()
+        })
+        .unwrap_or_default();
+    let primary = labels
+        .iter()
+        .find(|(p, _)| *p)
+        .or(labels.first())
+        .map(|(_, v)| v.clone());
+    serde_json::json!({
+        "code": d.code().map(|c| c.to_string()),
+        "severity": severity,
+        "message": d.to_string(),
+        "file": file,
+        "line": primary.as_ref().map(|p| p["line"].clone()),
+        "column": primary.as_ref().map(|p| p["column"].clone()),
+        "span": primary.map(|p| serde_json::json!({"start": p["start"], "end": p["end"]})),
+        "labels": labels.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
+        "help": d.help().map(|h| h.to_string()),
+    })
 }

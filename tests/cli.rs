@@ -88,7 +88,10 @@ fn check_is_clean_on_examples_and_fails_on_errors() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = gearc(&args, None);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr),
+        format!("checked {} files: no errors\n", args.len() - 1)
+    );
 
     let out = gearc(
         &[
@@ -116,15 +119,173 @@ fn unreadable_files_exit_2() {
 }
 
 #[test]
-fn help_has_an_example_per_command_and_version_prints() {
-    for cmd in ["compile", "check", "run"] {
+fn help_examples_name_files_that_exist_and_the_offline_ones_run() {
+    for cmd in [
+        "compile",
+        "check",
+        "run",
+        "deploy",
+        "undeploy",
+        "trigger",
+        "explain",
+        "completions",
+    ] {
         let out = gearc(&[cmd, "--help"], None);
         assert!(out.status.success());
-        assert!(text(&out.stdout).contains("Example:"), "{cmd}");
+        let help = text(&out.stdout);
+        assert!(help.contains("Example:"), "{cmd}");
+        let examples: Vec<&str> = help
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("gearc "))
+            // a trailing `(comment)` explains the example
+            .map(|e| e.split(" (").next().unwrap_or(e).trim())
+            .collect();
+        assert!(!examples.is_empty(), "{cmd}: no example command");
+        for example in examples {
+            let words: Vec<&str> = example.split_whitespace().collect();
+            for w in words
+                .iter()
+                .filter(|w| w.ends_with(".gear") && !w.contains('*'))
+            {
+                assert!(
+                    support::root().join(w).exists(),
+                    "`gearc {example}` names {w}, which does not exist"
+                );
+            }
+            // the commands that need no server run for real
+            if matches!(words[0], "compile" | "check" | "explain" | "completions")
+                && !example.contains('>')
+                && !example.contains('|')
+                && !example.contains('*')
+            {
+                let dir = tempfile::tempdir().unwrap();
+                let args: Vec<String> = words
+                    .iter()
+                    .map(|w| {
+                        if w.ends_with(".py") {
+                            dir.path().join(w).display().to_string()
+                        } else {
+                            w.to_string()
+                        }
+                    })
+                    .collect();
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                let ran = gearc(&args, None);
+                assert!(
+                    ran.status.success(),
+                    "`gearc {example}` failed: {}",
+                    text(&ran.stderr)
+                );
+            }
+        }
     }
     let out = gearc(&["--version"], None);
     assert_eq!(
         text(&out.stdout).trim(),
         format!("gearc {}", env!("CARGO_PKG_VERSION"))
     );
+}
+
+#[test]
+fn check_json_gives_one_complete_object_per_diagnostic() {
+    let file = "tests/errors/several_errors.gear";
+    let source = std::fs::read_to_string(support::root().join(file)).unwrap();
+    let out = gearc(&["check", "--message-format", "json", file], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON object per line"))
+        .collect();
+    let expected = gearc::compile(&source, file).unwrap_err();
+    assert_eq!(lines.len(), expected.len());
+    for (d, want) in lines.iter().zip(&expected) {
+        for field in [
+            "code", "severity", "message", "file", "line", "column", "span", "labels", "help",
+        ] {
+            assert!(d.get(field).is_some(), "{field} missing in {d}");
+        }
+        assert_eq!(d["code"], want.code_text());
+        assert_eq!(d["file"], file);
+        let (start, end) = (
+            d["span"]["start"].as_u64().unwrap() as usize,
+            d["span"]["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!((start, end), (want.span().start, want.span().end), "{d}");
+        assert!(
+            end <= source.len() && source.is_char_boundary(start) && source.is_char_boundary(end)
+        );
+        let line = d["line"].as_u64().unwrap() as usize;
+        let column = d["column"].as_u64().unwrap() as usize;
+        let line_start: usize = source
+            .split_inclusive('\n')
+            .take(line - 1)
+            .map(str::len)
+            .sum();
+        assert_eq!(
+            line_start + column - 1,
+            start,
+            "line/column agree with the byte span: {d}"
+        );
+        assert!(["error", "warning"].contains(&d["severity"].as_str().unwrap()));
+    }
+}
+
+#[test]
+fn deny_warnings_fails_on_warnings_only() {
+    let out = gearc(&["check", "tests/errors/warn_shard_local.gear"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).ends_with("checked 1 file: 1 warning\n"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = gearc(
+        &[
+            "check",
+            "--deny-warnings",
+            "tests/errors/warn_shard_local.gear",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).ends_with("checked 1 file: 1 warning (warnings denied)\n"));
+    let out = gearc(
+        &["check", "--deny-warnings", "examples/fighters.gear"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn compile_refuses_to_overwrite_its_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.gear");
+    std::fs::write(&path, "keys | count | run\n").unwrap();
+    let p = path.display().to_string();
+    let out = gearc(&["compile", &p, "-o", &p], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("is the input"));
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "keys | count | run\n"
+    );
+}
+
+#[test]
+fn completions_generate_for_bash_zsh_and_fish() {
+    for (shell, marker) in [
+        ("bash", "complete -F _gearc"),
+        ("zsh", "#compdef gearc"),
+        ("fish", "complete -c gearc"),
+    ] {
+        let out = gearc(&["completions", shell], None);
+        assert!(out.status.success(), "{shell}");
+        let script = text(&out.stdout);
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(
+            script.contains("deploy") && script.contains("registrations"),
+            "{shell}"
+        );
+    }
 }

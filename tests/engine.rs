@@ -410,7 +410,8 @@ fn a_module_that_fails_while_loading_points_into_the_python_block() {
     let out = run_local(&server, file.to_str().unwrap(), &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("reject this module"), "{err}");
+    assert!(err.contains("the module failed to load"), "{err}");
+    assert!(err.contains("gearc::run::load_failed"), "{err}");
     assert!(err.contains("ZeroDivisionError"), "{err}");
     assert!(
         err.contains("load.gear:2:1"),

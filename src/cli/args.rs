@@ -19,7 +19,7 @@ pub enum Command {
     Compile(CompileArgs),
     /// Check .gear files and report every error and warning.
     #[command(
-        after_help = "Example:\n  gearc check examples/*.gear\n\nExit status: 0 when clean (warnings allowed), 1 when a file has errors."
+        after_help = "Example:\n  gearc check examples/*.gear\n  gearc check --message-format json --deny-warnings examples/fighters.gear\n\nExit status: 0 when clean (warnings allowed unless --deny-warnings), 1 when a file has errors."
     )]
     Check(CheckArgs),
     /// Compile a .gear file and run its `run` pipeline on RedisGears (or, with --local, on a plain Redis).
@@ -58,6 +58,11 @@ pub enum Command {
     Requirements(ListArgs),
     /// Show the cluster as RedisGears sees it (RG.INFOCLUSTER).
     Cluster(ListArgs),
+    /// Print a shell completion script (bash, zsh, fish, …) to standard output.
+    #[command(
+        after_help = "Example:\n  gearc completions bash > ~/.local/share/bash-completion/completions/gearc"
+    )]
+    Completions(CompletionsArgs),
     /// Explain a diagnostic code: what triggers it, an example, how to fix it.
     #[command(
         after_help = "Example:\n  gearc explain unknown_field\n  gearc explain gearc::check::shard_local\n  gearc explain            (lists every code)\n\nExit status: 0, or 2 for an unknown code."
@@ -79,6 +84,18 @@ pub struct CheckArgs {
     /// The .gear files; `-` reads standard input.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// `human` (drawn on stderr) or `json` (one object per diagnostic on stdout).
+    #[arg(long, value_enum, default_value = "human")]
+    pub message_format: MessageFormat,
+    /// Fail (exit 1) on warnings too, e.g. in CI.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum MessageFormat {
+    Human,
+    Json,
 }
 
 /// Where the server is and how long to wait for it.
@@ -186,4 +203,10 @@ pub struct ExecutionArgs {
     pub json: bool,
     #[command(flatten)]
     pub connect: ConnectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
 }

@@ -67,7 +67,12 @@ pub fn deploy(args: DeployArgs) -> u8 {
                         "error: the server rejected {}; its session `{}` is unchanged",
                         file.source.name, file.session
                     );
-                    super::output::print_errors(&[error], &file.source, input::style());
+                    super::output::print_errors_of(
+                        super::output::Stage::Load,
+                        &[error],
+                        &file.source,
+                        input::style(),
+                    );
                     status = exit::ERRORS;
                 }
                 Err(e) => return Err(e),

@@ -35,6 +35,14 @@ pub fn main() -> ExitCode {
         Command::Stats(a) => manage::stats(a),
         Command::Requirements(a) => manage::requirements(a),
         Command::Cluster(a) => manage::cluster(a),
+        Command::Completions(a) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(a.shell, &mut command, "gearc", &mut script);
+            // a closed pipe (`| head`) is the reader's choice, not an error
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
+            exit::OK
+        }
         Command::Explain(a) => explain::explain(a),
     };
     ExitCode::from(code)

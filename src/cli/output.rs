@@ -64,8 +64,33 @@ struct CallbackFailed {
     help: Option<String>,
 }
 
+#[derive(Debug, Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(gearc::run::load_failed))]
+struct LoadFailed {
+    message: String,
+    #[label("raised while the module loads")]
+    span: Option<Span>,
+    #[help]
+    help: Option<String>,
+}
+
+/// Where an error of a run was raised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// While the module loaded (a Python block, a constant, an import).
+    Load,
+    /// In a step's callback, for one record.
+    Callback,
+}
+
 /// Prints a run's errors on stderr, each pointing at the `.gear` step that raised it.
 pub fn print_errors(errors: &[RunError], source: &Source, style: Style) {
+    print_errors_of(Stage::Callback, errors, source, style)
+}
+
+/// [`print_errors`] for errors raised at `stage`.
+pub fn print_errors_of(stage: Stage, errors: &[RunError], source: &Source, style: Style) {
     let theme = match style {
         Style::Plain => GraphicalTheme::unicode_nocolor(),
         Style::Color => GraphicalTheme::unicode(),
@@ -74,13 +99,19 @@ pub fn print_errors(errors: &[RunError], source: &Source, style: Style) {
     for e in errors {
         let traceback_help = (e.traceback.trim() != e.message)
             .then(|| format!("Python traceback:\n{}", e.traceback.trim_end()));
-        let diag = CallbackFailed {
-            message: e.message.clone(),
-            span: e.span,
-            help: traceback_help,
+        let report = match stage {
+            Stage::Callback => miette::Report::new(CallbackFailed {
+                message: e.message.clone(),
+                span: e.span,
+                help: traceback_help,
+            }),
+            Stage::Load => miette::Report::new(LoadFailed {
+                message: e.message.clone(),
+                span: e.span,
+                help: traceback_help,
+            }),
         };
-        let report = miette::Report::new(diag)
-            .with_source_code(NamedSource::new(&source.name, source.text.clone()));
+        let report = report.with_source_code(NamedSource::new(&source.name, source.text.clone()));
         let mut text = String::new();
         if handler.render_report(&mut text, report.as_ref()).is_err() {
             text = format!("error: {}\n", e.message);

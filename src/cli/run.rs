@@ -165,7 +165,7 @@ impl Printer<'_> {
                 // maps back to the `.gear` source.
                 let error = reply::parse_error(&message, &self.compiled.line_map);
                 eprintln!("error: the module failed to load");
-                output::print_errors(&[error], self.source, input::style());
+                output::print_errors_of(output::Stage::Load, &[error], self.source, input::style());
                 exit::ERRORS
             }
             Err(e) => connect::report(&e),
