@@ -249,6 +249,14 @@ impl Printer<'_> {
             .map(|e| reply::parse_error(e, &self.compiled.line_map))
             .collect();
         output::print_errors(&parsed, self.source, input::style());
+        if parsed
+            .iter()
+            .any(|e| e.message == "Execution max idle reached")
+        {
+            // RedisGears' ExecutionMaxIdleTime: a shard stopped answering mid-run.
+            eprintln!("a shard of the cluster stopped answering during {what}; the results above are only the other shards'");
+            return;
+        }
         eprintln!(
             "{} of {what} failed; the results above are incomplete",
             if parsed.len() == 1 {

@@ -74,6 +74,17 @@ pub enum SubmitError {
         missing: String,
     },
 
+    #[error("the cluster's shard {shard} does not answer ({reason})")]
+    #[diagnostic(
+        code(gearc::server::shard_down),
+        help("a run needs every shard (RedisGears would wait for it, then return part of the data); bring the node back, or fail it over to a replica, and try again")
+    )]
+    ShardDown {
+        url: String,
+        shard: String,
+        reason: String,
+    },
+
     #[error("the server rejected the module: {message}")]
     #[diagnostic(code(gearc::server::module_rejected))]
     ModuleRejected { message: String },

@@ -144,6 +144,10 @@ impl Connection {
         Ok(other)
     }
 
+    pub fn connect_timeout(&self) -> Duration {
+        self.timeouts.connect
+    }
+
     pub fn is_cluster(&self) -> bool {
         matches!(self.link, Link::Cluster { .. })
     }

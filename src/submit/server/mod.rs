@@ -53,6 +53,26 @@ pub async fn check_cluster(con: &mut Connection) -> Result<(), SubmitError> {
     if !con.is_cluster() {
         return Ok(());
     }
+    // A primary that is down would make a run wait and then return part of the data
+    // (RedisGears aborts after ExecutionMaxIdleTime): name it before anything starts.
+    let nodes = con.primaries.clone();
+    for node in &nodes {
+        let ping = tokio::time::timeout(
+            con.connect_timeout(),
+            con.query_node(node, &redis::cmd("PING")),
+        )
+        .await;
+        let reason = match ping {
+            Ok(Ok(_)) => continue,
+            Ok(Err(e)) => connection::server_message(&e).unwrap_or_else(|| e.to_string()),
+            Err(_) => "no answer to PING".to_string(),
+        };
+        return Err(SubmitError::ShardDown {
+            url: con.target.to_string(),
+            shard: format!("{}:{}", node.host, node.port),
+            reason,
+        });
+    }
     let info = con.command(&redis::cmd("RG.INFOCLUSTER")).await?;
     let known = replies::gears_cluster(&info).shards;
     let missing: Vec<String> = con

@@ -103,7 +103,8 @@ pub fn to_json(v: &Value) -> serde_json::Value {
     }
 }
 
-/// The primaries in a `CLUSTER SHARDS` reply.
+/// The primaries in a `CLUSTER SHARDS` reply, failed ones included (a run needs them
+/// all, so a failed one must be named, not skipped).
 pub fn cluster_primaries(reply: &Value) -> Vec<Node> {
     let mut out = Vec::new();
     for shard in items(reply) {
@@ -111,10 +112,9 @@ pub fn cluster_primaries(reply: &Value) -> Vec<Node> {
         for node in field(&shard, "nodes").map(items).unwrap_or_default() {
             let node = fields(node);
             let primary = field_text(&node, "role").as_deref() == Some("master");
-            let healthy = field_text(&node, "health").as_deref() != Some("fail");
             let host = field_text(&node, "ip").or_else(|| field_text(&node, "endpoint"));
             let port = field(&node, "port").map(int).unwrap_or(0);
-            if let (true, true, Some(host), 1..=65535) = (primary, healthy, host, port) {
+            if let (true, Some(host), 1..=65535) = (primary, host, port) {
                 out.push(Node {
                     host,
                     port: port as u16,
