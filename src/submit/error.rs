@@ -23,6 +23,17 @@ pub enum SubmitError {
     )]
     Unreachable { url: String, reason: String },
 
+    #[error("lost the connection to {url} during {command}: {reason}")]
+    #[diagnostic(
+        code(gearc::server::connection_lost),
+        help("the server closed the connection or stopped; whatever the command started may have finished on it or not: check with `gearc executions` or `gearc registrations` once it is back")
+    )]
+    ConnectionLost {
+        url: String,
+        command: String,
+        reason: String,
+    },
+
     #[error("{url} refused the credentials: {message}")]
     #[diagnostic(
         code(gearc::server::auth),

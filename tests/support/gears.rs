@@ -94,6 +94,42 @@ pub fn cluster() -> &'static Gears {
     CLUSTER.get_or_init(|| start(3))
 }
 
+/// A 3-shard cluster of this test's own, for faults that break it (stopped by pid when
+/// the test process ends, like the shared ones).
+pub fn own_cluster() -> Gears {
+    start(3)
+}
+
+impl Drop for Gears {
+    /// A deployment of one test (`own_cluster`) stops with it, before its folder and
+    /// the pid files in it are removed. (The shared ones are statics, never dropped:
+    /// their watcher stops them when the test process ends.)
+    fn drop(&mut self) {
+        if let Ok(gears) = redisgears_dir() {
+            let _ = Command::new(gears.join("gears-server"))
+                .arg("stop")
+                .arg(self._dir.path())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
+impl Gears {
+    /// Kills one node by its pid (SIGKILL, as a crash).
+    pub fn kill_node(&self, port: u16) {
+        let pidfile = self._dir.path().join(port.to_string()).join("redis.pid");
+        let pid = std::fs::read_to_string(&pidfile)
+            .unwrap_or_else(|e| panic!("{}: {e}", pidfile.display()));
+        let status = Command::new("kill")
+            .args(["-KILL", pid.trim()])
+            .status()
+            .expect("kill");
+        assert!(status.success(), "kill {pid}");
+    }
+}
+
 fn free_ports(n: usize) -> Vec<u16> {
     // Hold every listener until all are chosen, so the ports differ.
     let listeners: Vec<TcpListener> = (0..n)

@@ -98,6 +98,14 @@ impl RedisServer {
     }
 }
 
+impl RedisServer {
+    /// Stops the server at once (SIGKILL, as a crash).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for RedisServer {
     fn drop(&mut self) {
         let _ = self.child.kill();

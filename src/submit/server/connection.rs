@@ -298,6 +298,13 @@ pub fn command_error(
             command: command.to_string(),
             message,
         },
+        None if e.is_connection_dropped() || e.is_io_error() || e.is_unrecoverable_error() => {
+            SubmitError::ConnectionLost {
+                url,
+                command: command.to_string(),
+                reason: crate::submit::target::redact(&e.to_string()),
+            }
+        }
         None => SubmitError::Unreachable {
             url,
             reason: crate::submit::target::redact(&e.to_string()),
