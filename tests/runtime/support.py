@@ -17,7 +17,8 @@ import time
 import unittest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-ENGINE = os.path.join(ROOT, "src", "submit", "local", "runtime", "gears_local.py")
+# The engine's directory, run as gearc runs it: `python3 <directory>` (its __main__.py).
+ENGINE = os.path.join(ROOT, "src", "submit", "local", "runtime")
 PYTHON = sys.executable
 REDIS_SERVER = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
 

@@ -1,5 +1,5 @@
 //! The local back end: runs a compiled module against a plain Redis with the
-//! RedisGears emulation in `runtime/gears_local.py` (embedded in the binary),
+//! RedisGears emulation in `runtime/` (a Python package embedded in the binary),
 //! so a pipeline can be tried without a RedisGears server. It runs the same
 //! module text that `gearc compile` prints.
 
@@ -12,8 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use thiserror::Error;
 
-/// The Python side of the engine; see docs/local-engine.md.
-pub const RUNTIME: &str = include_str!("runtime/gears_local.py");
+pub mod files;
 
 #[derive(Clone, Debug)]
 pub struct LocalOptions {
@@ -125,8 +124,7 @@ pub fn run(
         std::fs::write(path, module)?;
     }
     let dir = tempfile::tempdir()?;
-    let script = dir.path().join("gears_local.py");
-    std::fs::write(&script, RUNTIME)?;
+    files::write_all(dir.path())?;
     let python = options
         .python
         .clone()
@@ -135,7 +133,7 @@ pub fn run(
     let mut command = Command::new(&python);
     command
         .arg("-u")
-        .arg(&script)
+        .arg(dir.path())
         .arg("--url")
         .arg(&options.url)
         .stdin(Stdio::piped())

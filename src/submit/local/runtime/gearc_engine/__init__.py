@@ -1,0 +1,16 @@
+"""gearc's local engine: runs a RedisGears 1.2 Python module against a plain Redis.
+
+Run as `python3 <the runtime directory> --url redis://[[user]:password@]host[:port][/db] [--watch]`
+with the module source on stdin (see ../__main__.py). Output: JSON lines on stdout (see
+docs/local-engine.md).
+
+RedisGears embeds CPython 3.7: the engine only uses syntax and standard library of 3.7.
+"ref N" in comments points at sections of the RedisGears reference (gears-reference.md);
+"C:" names the RedisGears 1.2 source file whose behaviour a piece of code reproduces.
+
+The modules, in dependency order: protocol (the output channel), resp (RESP client), url,
+errors (the `gears` exceptions and error texts), gears_dict (RedisGears' dict order), values,
+runtime (execute() and friends), plan (steps), readers, gearsbuilder_py (line numbers of the
+server's GearsBuilder.py), registration, builder (GearsBuilder), script (the module's
+globals), streams and watch (--watch), main.
+"""

@@ -1,0 +1,137 @@
+"""The engine's entry point: arguments, the module from stdin, the run, --watch, exit codes."""
+
+import os
+import signal
+import sys
+import traceback
+
+from . import builder, protocol, runtime
+from .builder import Session
+from .plan import execute_plan
+from .protocol import Fatal, Stop, clean_text, emit, note
+from .registration import call_on_registered
+from .runtime import Runtime
+from .script import install_modules, run_module
+from .url import Target
+from .values import reply_value
+from .watch import Watcher
+
+
+def parse_args(argv):
+    url, watch = None, False
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--url" and i + 1 < len(argv):
+            url = argv[i + 1]
+            i += 2
+        elif arg.startswith("--url="):
+            url = arg[len("--url="):]
+            i += 1
+        elif arg == "--watch":
+            watch = True
+            i += 1
+        else:
+            raise Fatal("unknown argument %r; usage: python3 <engine directory> --url redis://host:port[/db] [--watch]" % arg)
+    if url is None:
+        raise Fatal("missing --url; usage: python3 <engine directory> --url redis://host:port[/db] [--watch]")
+    return url, watch
+
+
+def read_module():
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise Fatal("the module on stdin is not UTF-8 (%s)" % e)
+
+
+def engine(argv):
+    url, watch = parse_args(argv)
+    target = Target(url)
+    source = read_module()
+    conn = target.connect()
+    runtime.RUNTIME = Runtime(conn)
+    session = builder.SESSION = Session()
+    install_modules()
+    try:
+        failure = run_module(source)
+        if failure is not None:
+            emit({"kind": "script_error", "message": clean_text(failure)})
+            return 1
+        for reg in session.registrations:
+            emit(reg.line())
+            call_on_registered(reg)
+        if session.run is not None:
+            steps, source_factory = session.run
+            results, errors = execute_plan(steps, source_factory())
+            emit({"kind": "result", "results": [reply_value(r) for r in results],
+                  "errors": [clean_text(e) for e in errors]})
+        if watch:
+            watch_registrations(target, conn, [r for r in session.registrations if r.runnable])
+    except (OSError, ConnectionError) as e:
+        raise Fatal("lost the connection to Redis at %s: %s" % (target.display, e))
+    return 0
+
+
+def watch_registrations(target, conn, registrations):
+    watcher = Watcher(target, conn, registrations)
+    if not watcher.active():
+        emit({"kind": "watching", "registrations": 0})
+        emit({"kind": "stopped"})
+        return
+    try:
+        watcher.start()
+        watcher.scan_streams()
+        emit({"kind": "watching", "registrations": watcher.active()})
+        watcher.run()
+    except Stop:
+        watcher.restore()
+        emit({"kind": "stopped"})
+    except BaseException:
+        try:
+            watcher.restore()
+        except Fatal as e:
+            note(str(e))
+        raise
+
+
+def _on_signal(signum, frame):
+    # Ctrl-C reaches the engine and gearc, which may then send SIGTERM too: the first signal
+    # stops; later ones must not interrupt the restoring of the server's settings. (A Python
+    # no-op rather than SIG_IGN: 3.7 would try to call SIG_IGN for a signal already pending.)
+    signal.signal(signal.SIGINT, _ignore_signal)
+    signal.signal(signal.SIGTERM, _ignore_signal)
+    raise Stop()
+
+
+def _ignore_signal(signum, frame):
+    pass
+
+
+def _final(line):
+    try:
+        emit(line)
+    except Stop:
+        pass
+    return 3
+
+
+def main(argv=None):
+    protocol.set_output(sys.stdout)
+    sys.stdout = sys.stderr  # print() in gear code must not corrupt the protocol
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    try:
+        code = engine(sys.argv[1:] if argv is None else argv)
+    except Fatal as e:
+        code = _final({"kind": "fatal", "message": clean_text(str(e))})
+    except Stop:
+        code = _final({"kind": "fatal", "message": "interrupted"})
+    except BaseException as e:
+        if os.environ.get("GEARC_DEBUG"):
+            traceback.print_exc()
+        code = _final({"kind": "fatal", "message": clean_text("internal error of the local engine (%s: %s); "
+                                                              "set GEARC_DEBUG=1 for details" % (type(e).__name__, e))})
+    return code
+
