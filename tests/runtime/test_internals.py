@@ -1,12 +1,14 @@
 """Pieces of the engine checked directly: RedisGears' dict order, URLs, reply values."""
 
+import socket
 import sys
+import threading
 import unittest
 
 from tests.runtime import support
 
 sys.path.insert(0, support.ENGINE)
-from gearc_engine import gears_dict, plan, protocol, url, values  # noqa: E402
+from gearc_engine import gears_dict, plan, protocol, records, resp, scan, url, values  # noqa: E402
 
 
 class DictOrder(unittest.TestCase):
@@ -92,3 +94,85 @@ class ErrorTexts(unittest.TestCase):
         self.assertFalse(ok)
         self.assertEqual(text, str(["Traceback (most recent call last):\n", '  File "<string>", line 2, in f\n',
                                     "KeyError: 'k'\n"]))
+
+
+class Records(unittest.TestCase):
+    def test_record_builders_give_the_dict_order_of_hash_set_record(self):
+        self.assertEqual(list(records.key_record("k", "v", "string", None)),
+                         list(gears_dict.hash_set_record([("key", 0), ("value", 0), ("type", 0), ("event", 0)])))
+        self.assertEqual(list(records.key_only_record("k", None)),
+                         list(gears_dict.hash_set_record([("key", 0), ("event", 0)])))
+        self.assertEqual(list(records.stream_record("s", "1-0", {})),
+                         list(gears_dict.hash_set_record([("id", 0), ("value", 0), ("key", 0)])))
+
+    def test_hash_value_is_hash_set_record_also_when_names_repeat_after_a_nul(self):
+        for flat in ([b"name", b"Rick", b"age", b"70"], [b"a\0x", b"1", b"a", b"2", b"b", b"3"],
+                     [b"f%d" % i for i in range(40) for _ in (0, 1)], []):
+            pairs = [(flat[i].decode(), flat[i + 1].decode()) for i in range(0, len(flat), 2)]
+            for _ in range(2):  # computed, then from the cache
+                got = records.hash_value(flat)
+                self.assertEqual(list(got.items()), list(gears_dict.hash_set_record(pairs).items()))
+
+
+class ScanCursors(unittest.TestCase):
+    def test_reverse_bits(self):
+        for bits in (2, 5, 16, 17, 23, 32):
+            for value in (0, 1, 2, 3, (1 << bits) - 1, 0x12345 % (1 << bits)):
+                naive = int(format(value, "0%db" % bits)[::-1], 2)
+                self.assertEqual(scan.reverse_bits(value, bits), naive)
+
+
+class Resp(unittest.TestCase):
+    """The reply parser, fed byte by byte and in one piece."""
+
+    def replies(self, data, count, shape=None, pieces=1):
+        ours, theirs = socket.socketpair()
+        conn = resp.Connection.__new__(resp.Connection)
+        conn.sock, conn.rest = ours, b""
+        size = max(len(data) // pieces, 1)
+
+        def send():
+            for start in range(0, len(data), size):
+                theirs.sendall(data[start:start + size])
+        sender = threading.Thread(target=send)
+        sender.start()
+        try:
+            return conn.read_replies(count, shape)
+        finally:
+            sender.join()
+            ours.close()
+            theirs.close()
+
+    def check(self, data, expected, shape=None):
+        for pieces in (1, 3, min(len(data), 400)):
+            got = self.replies(data, len(expected), shape, pieces)
+            self.assertEqual([plain(g) for g in got], expected)
+
+    def test_every_reply_kind(self):
+        data = (b"+OK\r\n-ERR no\r\n:42\r\n$-1\r\n*-1\r\n$0\r\n\r\n$4\r\na\r\nb\r\n*0\r\n"
+                b"*3\r\n$1\r\nx\r\n*1\r\n:1\r\n-WRONGTYPE w\r\n")
+        self.check(data, [b"OK", ("error", "ERR no"), 42, None, None, b"", b"a\r\nb", [],
+                          [b"x", [1], ("error", "WRONGTYPE w")]])
+
+    def test_bulk_strings_with_crlf_and_the_fast_paths(self):
+        values = [b"1", b"\r\n", b"a\r\n$3\r\nabc", b"x" * 70000, b"$1", b""]
+        data = b"".join(b"$%d\r\n%s\r\n" % (len(v), v) for v in values) + b"$-1\r\n-ERR e\r\n"
+        self.check(data, values + [None, ("error", "ERR e")], "bulks")
+        self.check(data, values + [None, ("error", "ERR e")])
+        flat = b"*%d\r\n" % len(values) + b"".join(b"$%d\r\n%s\r\n" % (len(v), v) for v in values)
+        self.check(flat, [values])
+
+    def test_scan_replies(self):
+        replies = [[b"12", [b"k1"]], [b"0", []], [b"7", [b"a\r\nb", b"c"]], [b"3", [b"x", b"y", b"z"]]]
+        data = b"".join(b"*2\r\n$%d\r\n%s\r\n*%d\r\n" % (len(c), c, len(ks))
+                        + b"".join(b"$%d\r\n%s\r\n" % (len(k), k) for k in ks) for c, ks in replies)
+        self.check(data + b"-ERR no\r\n", replies + [("error", "ERR no")], "scan")
+
+
+def plain(value):
+    """Replies made comparable: an error as ("error", message), lists of any kind as lists."""
+    if isinstance(value, resp.RespError):
+        return ("error", value.message)
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value

@@ -25,6 +25,68 @@ def scan_order(server, pattern):
             return order
 
 
+def bucket_records(server, pattern):
+    """The records a KeysReader gives, read bucket by bucket (the plain way): [key, type, value]
+    with a hash as its sorted pairs."""
+    records, cursor = [], "0"
+    while True:
+        cursor, keys = server.call("SCAN", cursor, "MATCH", pattern, "COUNT", "1")
+        for key in reversed(keys):
+            kind = server.call("TYPE", key)
+            value = {"string": lambda: server.call("GET", key),
+                     "hash": lambda: sorted(pairs(server.call("HGETALL", key))),
+                     "list": lambda: server.call("LRANGE", key, 0, -1)}.get(kind, lambda: None)()
+            records.append([key, {"stream": "unknown"}.get(kind, kind), value])
+        if cursor == "0":
+            return records
+
+
+def pairs(flat):
+    return [[flat[i], flat[i + 1]] for i in range(0, len(flat), 2)]
+
+
+def seed(server, n):
+    """n keys k0.. of every type with a value (mostly strings, some with CRLF in name or value)."""
+    strings = []
+    for i in range(n):
+        if i % 50 == 7:
+            server.call("HSET", "k%d" % i, "name", "n%d" % i, "age", str(i % 90))
+        elif i % 50 == 8:
+            server.call("RPUSH", "k%d" % i, "a", "b\r\nc")
+        elif i % 50 == 9:
+            server.call("SADD", "k%d" % i, "m")
+        elif i % 50 == 10:
+            strings += ["k%d\r\nx" % i, "v\r\n%d" % i]
+        else:
+            strings += ["k%d" % i, str(i)]
+        if len(strings) >= 2000:
+            server.call("MSET", *strings)
+            strings = []
+    if strings:
+        server.call("MSET", *strings)
+
+
+def stable_run(test, module, reference, prepare=None):
+    """None when the engine's results equal `reference()`, taken before and after the run (Redis
+    rehashes its dict shortly after writes, which changes SCAN's order); else where they first
+    differ. `prepare()` runs before each run."""
+    for _ in range(20):
+        before = reference()
+        if prepare:
+            prepare()
+        run = test.run_module(module)
+        test.assertEqual((run.code, run.errors), (0, []), run.stderr)
+        if reference() == before:
+            got = run.results
+            if got == before:
+                return None
+            if len(got) != len(before):
+                return {"records": len(got), "expected": len(before)}
+            return next({"at": i, "got": a, "expected": b} for i, (a, b) in enumerate(zip(got, before)) if a != b)
+        time.sleep(0.1)
+    test.fail("SCAN's order kept changing")
+
+
 class KeysReaderRun(support.EngineTest):
     def test_empty_keyspace_gives_no_records(self):
         run = self.run_module('GB().run()\n')
@@ -100,6 +162,61 @@ class KeysReaderRun(support.EngineTest):
                 return
             time.sleep(0.1)
         self.fail("SCAN's order kept changing")
+
+    def test_records_of_a_large_keyspace_are_the_servers_in_its_order(self):
+        # Thousands of buckets: the engine reads many per round trip, guessing SCAN's cursors and
+        # the keys' types; what it gives must be what reading bucket by bucket gives.
+        seed(self.server, 6000)
+        reference = lambda: [json.dumps(r) for r in bucket_records(self.server, "k*")]
+        module = ("import json\n"
+                  "def plain(r):\n"
+                  "    value = sorted(r['value'].items()) if r['type'] == 'hash' else r['value']\n"
+                  "    return json.dumps([r['key'], r['type'], value])\n"
+                  "GB().map(plain).run('k*')\n")
+        self.assertEqual(stable_run(self, module, reference), None)
+
+    def test_a_table_bigger_than_the_keyspace_is_scanned_whole(self):
+        # Deleting most keys leaves Redis' table large (it shrinks below 10% fill): the engine's
+        # guess of its size from DBSIZE is too small and must correct itself.
+        for start in range(0, 16000, 1000):
+            self.call("MSET", *[x for i in range(start, start + 1000) for x in ("k%d" % i, i)])
+        for start in range(4000, 16000, 1000):
+            self.call("DEL", *["k%d" % i for i in range(start, start + 1000)])
+        reference = lambda: [key for key in scan_order(self.server, "k*")]
+        self.assertEqual(stable_run(self, "GB().map(lambda r: r['key']).run('k*')\n", reference), None)
+
+    def test_read_value_false_in_a_large_keyspace(self):
+        seed(self.server, 3000)
+        reference = lambda: scan_order(self.server, "k*")
+        module = "GB().map(lambda r: r['key']).run('k*', readValue=False)\n"
+        self.assertEqual(stable_run(self, module, reference), None)
+
+    def test_gear_writes_are_seen_by_the_buckets_read_after_them(self):
+        # The server reads a bucket when the execution needs it: a write made by the gear code
+        # of the first record is seen by every later bucket, not by the first one.
+        self.call("MSET", *[x for i in range(3000) for x in ("k%d" % i, "old")])
+        module = ("def touch(r):\n"
+                  "    if execute('GET', 'done') is None:\n"
+                  "        execute('SET', 'done', '1')\n"
+                  "        for i in range(3000):\n"
+                  "            execute('SET', 'k%d' % i, 'new')\n"
+                  "    return r['value']\n"
+                  "GB().map(touch).run('k*')\n")
+
+        def reference():
+            first = self.call("SCAN", "0", "MATCH", "k*", "COUNT", "1")[1]
+            return ["old"] * len(first) + ["new"] * (3000 - len(first))
+
+        def prepare():
+            self.call("MSET", *[x for i in range(3000) for x in ("k%d" % i, "old")])
+            self.call("DEL", "done")
+        self.assertEqual(stable_run(self, module, reference, prepare), None)
+
+    def test_a_write_per_record_keeps_the_servers_order(self):
+        seed(self.server, 1500)
+        reference = lambda: scan_order(self.server, "k*")
+        module = "GB().foreach(lambda r: execute('SET', 'last', r['key'])).map(lambda r: r['key']).run('k*')\n"
+        self.assertEqual(stable_run(self, module, reference), None)
 
     def test_falsy_arg_means_default_arg(self):
         self.call("SET", "d:1", "1")

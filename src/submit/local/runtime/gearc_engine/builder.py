@@ -8,8 +8,8 @@ from . import runtime
 from .errors import GearsError
 from .gears_dict import M64
 from .plan import _builder_lambda, builder_frame
-from .readers import (createKeysOnlyReader, keys_exact_source, keys_scan_source, python_reader_source,
-                      shardReaderCallback, stream_run_source)
+from .keys_reader import keys_exact_source, keys_scan_source
+from .readers import createKeysOnlyReader, python_reader_source, shardReaderCallback, stream_run_source
 from .registration import Registration, command_settings, keys_settings, stream_settings
 from .runtime import log
 

@@ -51,7 +51,7 @@ def engine(argv):
     target = Target(url)
     source = read_module()
     conn = target.connect()
-    runtime.RUNTIME = Runtime(conn)
+    runtime.RUNTIME = Runtime(target, conn)
     session = builder.SESSION = Session()
     install_modules()
     try:

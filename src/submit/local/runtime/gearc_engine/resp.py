@@ -1,4 +1,11 @@
-"""A small RESP2 client (standard library only)."""
+"""A small RESP2 client (standard library only), built for pipelines.
+
+Replies are parsed from the received bytes split at every CRLF (one C call), so that a
+reply costs a few list lookups rather than a scan per byte: a bulk string whose length is
+the length of its token is taken as it is; one that holds CRLFs itself is joined back. An
+array of plain bulk strings (a HGETALL, a SCAN batch) is taken with two slices. The engine
+reads a keyspace with thousands of commands per round trip, so this is most of its time.
+"""
 
 import socket
 
@@ -11,10 +18,131 @@ class RespError(object):
         self.message = message
 
 
+class _Incomplete(Exception):
+    """The received bytes end inside a reply: read more (at least args[0] bytes, when known,
+    so that a large value is not split and parsed again for every packet)."""
+
+    def __init__(self, missing=0):
+        Exception.__init__(self, missing)
+        self.missing = missing
+
+
 def to_bytes(value):
     if isinstance(value, (bytes, bytearray)):
         return bytes(value)
     return str(value).encode("utf-8")
+
+
+def encode(args):
+    """One command in RESP (an array of bulk strings)."""
+    out = [b"*%d\r\n" % len(args)]
+    for arg in args:
+        data = arg if type(arg) is bytes else to_bytes(arg)
+        out.append(b"$%d\r\n%s\r\n" % (len(data), data))
+    return b"".join(out)
+
+
+class _BulkHeads(dict):
+    """Bulk string headers by length (b'$5'), to check many replies at C speed."""
+
+    def __missing__(self, length):
+        head = b"$%d" % length
+        if len(self) < 65536:
+            self[length] = head
+        return head
+
+
+_BULK_HEADS = _BulkHeads()
+
+
+def _plain_bulks(heads, values):
+    """Whether each value is a whole bulk string of its head's length (none holds a CRLF)."""
+    return heads == list(map(_BULK_HEADS.__getitem__, map(len, values)))
+
+
+def _parse_bulks(tokens, i, end, count):
+    """Up to `count` replies that are all plain bulk strings (GETs of strings), at once:
+    (values, next index), or None when they are not all plain (parse them one by one)."""
+    stop = min(i + 2 * count, end - (end - i) % 2)
+    values = tokens[i + 1:stop:2]
+    if _plain_bulks(tokens[i:stop:2], values):
+        return values, stop
+    return None
+
+
+def _parse_scans(tokens, i, end, count):
+    """Up to `count` SCAN replies, [cursor, [keys]], as long as they are plain: (replies,
+    next index). Most buckets hold one key, so that case is spelled out."""
+    heads = _BULK_HEADS
+    replies = []
+    while len(replies) < count and i + 3 < end and tokens[i] == b"*2":
+        cursor, size = tokens[i + 2], tokens[i + 3]
+        if tokens[i + 1] != heads[len(cursor)]:
+            break
+        if size == b"*1":
+            stop = i + 6
+            if stop > end or tokens[i + 4] != heads[len(tokens[i + 5])]:
+                break
+            replies.append([cursor, [tokens[i + 5]]])
+        else:
+            if size[:1] != b"*":
+                break
+            stop = i + 4 + 2 * int(size[1:])
+            keys = tokens[i + 5:stop:2]
+            if stop > end or not _plain_bulks(tokens[i + 4:stop:2], keys):
+                break
+            replies.append([cursor, keys])
+        i = stop
+    return replies, i
+
+
+def _parse(tokens, i, end):
+    """The reply starting at tokens[i] (tokens[end] is not complete yet): (value, next index)."""
+    if i >= end:
+        raise _Incomplete()
+    token = tokens[i]
+    kind = token[:1]
+    if kind == b"$":
+        n = int(token[1:])
+        if n < 0:
+            return None, i + 1
+        if i + 1 >= end:
+            # how many more bytes this value needs, if its start is the unfinished last token
+            raise _Incomplete(n + 2 - len(tokens[end]) if i + 1 == end else 0)
+        data = tokens[i + 1]
+        if len(data) == n:
+            return data, i + 2
+        j = i + 2  # the value holds CRLFs of its own: join it back
+        while len(data) < n:
+            if j >= end:
+                raise _Incomplete()
+            data = data + b"\r\n" + tokens[j]
+            j += 1
+        if len(data) != n:
+            raise ConnectionError("malformed bulk string from the server")
+        return data, j
+    if kind == b"*":
+        n = int(token[1:])
+        if n < 0:
+            return None, i + 1
+        stop = i + 1 + 2 * n
+        if stop <= end:
+            values = tokens[i + 2:stop:2]
+            if _plain_bulks(tokens[i + 1:stop:2], values):
+                return values, stop
+        items = []
+        i += 1
+        for _ in range(n):
+            value, i = _parse(tokens, i, end)
+            items.append(value)
+        return items, i
+    if kind == b":":
+        return int(token[1:]), i + 1
+    if kind == b"+":
+        return token[1:], i + 1
+    if kind == b"-":
+        return RespError(token[1:].decode("utf-8", "replace")), i + 1
+    raise ConnectionError("unexpected reply from the server: %r" % token[:40])
 
 
 class Connection(object):
@@ -29,8 +157,7 @@ class Connection(object):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.settimeout(None)
         self.sock = sock
-        self.buf = bytearray()
-        self.pos = 0
+        self.rest = b""  # received bytes not parsed yet
 
     def close(self):
         try:
@@ -40,75 +167,72 @@ class Connection(object):
 
     # -- writing
     def send(self, args):
-        parts = [b"*%d\r\n" % len(args)]
-        for arg in args:
-            data = to_bytes(arg)
-            parts.append(b"$%d\r\n" % len(data))
-            parts.append(data)
-            parts.append(b"\r\n")
-        self.sock.sendall(b"".join(parts))
+        self.sock.sendall(encode(args))
+
+    def send_raw(self, data):
+        self.sock.sendall(data)
 
     def call(self, *args):
         self.send(args)
-        return self.read_reply()
+        return self.read_replies(1)[0]
 
     def pipeline(self, commands):
         """Sends all commands at once, then reads all replies (in order)."""
         if not commands:
             return []
-        data = bytearray()
-        for args in commands:
-            data += b"*%d\r\n" % len(args)
-            for arg in args:
-                raw = to_bytes(arg)
-                data += b"$%d\r\n" % len(raw)
-                data += raw
-                data += b"\r\n"
-        self.sock.sendall(bytes(data))
-        return [self.read_reply() for _ in commands]
+        self.sock.sendall(b"".join([encode(args) for args in commands]))
+        return self.read_replies(len(commands))
 
     # -- reading
     def has_buffered_data(self):
-        return self.pos < len(self.buf)
-
-    def _fill(self):
-        if self.pos > 65536:
-            del self.buf[:self.pos]
-            self.pos = 0
-        chunk = self.sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("the server closed the connection")
-        self.buf += chunk
-
-    def _line(self):
-        while True:
-            end = self.buf.find(b"\r\n", self.pos)
-            if end >= 0:
-                line = bytes(self.buf[self.pos:end])
-                self.pos = end + 2
-                return line
-            self._fill()
-
-    def _exact(self, n):
-        while len(self.buf) - self.pos < n + 2:
-            self._fill()
-        data = bytes(self.buf[self.pos:self.pos + n])
-        self.pos += n + 2
-        return data
+        return bool(self.rest)
 
     def read_reply(self):
-        line = self._line()
-        kind, rest = line[:1], line[1:]
-        if kind == b"+":
-            return rest
-        if kind == b"-":
-            return RespError(rest.decode("utf-8", "replace"))
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            n = int(rest)
-            return None if n < 0 else self._exact(n)
-        if kind == b"*":
-            n = int(rest)
-            return None if n < 0 else [self.read_reply() for _ in range(n)]
-        raise ConnectionError("unexpected reply from the server: %r" % line[:40])
+        return self.read_replies(1)[0]
+
+    def read_replies(self, count, shape=None):
+        """`count` replies. `shape` says what they are expected to be, for a faster parse:
+        "bulks" (string values) or "scan" (SCAN replies); any reply may still be anything."""
+        bulks, scans = shape == "bulks", shape == "scan"
+        replies = []
+        data = self.rest
+        missing = 0
+        while True:
+            if data:
+                tokens = data.split(b"\r\n")
+                end = len(tokens) - 1  # the last token has no CRLF yet
+                i = 0
+                try:
+                    while len(replies) < count:
+                        if bulks:
+                            found = _parse_bulks(tokens, i, end, count - len(replies))
+                            if found is None:
+                                bulks = False  # not all plain: one by one from here on
+                            else:
+                                replies += found[0]
+                                i = found[1]
+                        elif scans:
+                            found, i = _parse_scans(tokens, i, end, count - len(replies))
+                            replies += found
+                        if len(replies) == count:
+                            break
+                        value, i = _parse(tokens, i, end)  # the next reply is not plain
+                        replies.append(value)
+                except _Incomplete as e:
+                    missing = e.missing
+                if i:
+                    data = b"\r\n".join(tokens[i:])
+                if len(replies) == count:
+                    self.rest = data
+                    return replies
+            chunks = [data]
+            while True:
+                chunk = self.sock.recv(1 << 20)
+                if not chunk:
+                    self.rest = b""
+                    raise ConnectionError("the server closed the connection")
+                chunks.append(chunk)
+                missing -= len(chunk)
+                if missing <= 0:
+                    break
+            data = b"".join(chunks)

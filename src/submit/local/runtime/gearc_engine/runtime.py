@@ -10,7 +10,8 @@ from .values import redis_text
 
 
 class Runtime(object):
-    def __init__(self, conn):
+    def __init__(self, target, conn):
+        self.target = target
         self.conn = conn
         self.commands = {}  # lower-case name -> (arity, {subcommand: arity}, flags) or None if unknown
         self.command_info_works = True
@@ -21,6 +22,13 @@ class Runtime(object):
         # active), so a sync registration never sees its own writes. Gear writes are then wrapped
         # in PUBLISHed markers so that the watcher can tell those events apart.
         self.quiet_subscriber = None
+        # Counts the commands gear code ran that may write: a reader that read ahead reads
+        # again what it read before a write (see readers.keys_scan_source).
+        self.writes = 0
+
+    def connect(self):
+        """Another connection to the same database (a reader's own)."""
+        return self.target.connect()
 
     def _call_in_transaction(self, argv):
         """MULTI/EXEC around one command: with markers when events must be told apart (see
@@ -56,6 +64,8 @@ class Runtime(object):
                              "connection to Redis)" % command)
         known = self.commands.get(name)
         blocking = bool(known) and "blocking" in known[2]
+        if not known or "readonly" not in known[2]:
+            self.writes += 1
         if self.quiet_subscriber or blocking:
             reply = self._call_in_transaction(argv)
         else:

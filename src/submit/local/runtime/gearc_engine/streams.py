@@ -5,10 +5,11 @@ import time
 from .gears_dict import M64
 from .plan import execute_plan
 from .protocol import emit, note
-from .readers import scan_batches, stream_entry_record
+from .readers import stream_entry_record
 from .registration import execution_line, prefix_matches
 from .resp import RespError
 from .runtime import MARKER_CHANNEL
+from .scan import MAX_SPECULATION, BucketScan
 
 # The server's consumer group and consumer on every stream it reads.
 STREAM_GROUP = "__gears_consumer_group__"
@@ -45,14 +46,19 @@ class StreamWatch(object):
     # -- the scan at registration (and after a retry): prefix used as a glob (RedisGears#606)
     def scan(self):
         self.status = "OK"
-        conn = self.w.conn
-        for keys in scan_batches(conn, self.reg.settings["prefix"].encode("utf-8"), "stream"):
-            for key in reversed(keys):  # C: each scanned key is added at the head of a list
-                if self.status != "OK":
-                    return
-                name = key.decode("utf-8", "replace")
-                if name not in self.streams:
-                    self.create(name, key, set_time=False)
+        # No gear code runs during the scan (executions are queued), so it reads ahead freely.
+        scan = BucketScan(self.w.conn, self.reg.settings["prefix"].encode("utf-8"), b"stream")
+        while True:
+            batches = scan.fetch(MAX_SPECULATION)
+            if not batches:
+                return
+            for _, keys in batches:
+                for key in reversed(keys):  # C: each scanned key is added at the head of a list
+                    if self.status != "OK":
+                        return
+                    name = key.decode("utf-8", "replace")
+                    if name not in self.streams:
+                        self.create(name, key, set_time=False)
 
     def create(self, name, raw_key, set_time):
         # The server reads XLEN inside the XADD that made it notice the stream; the events we

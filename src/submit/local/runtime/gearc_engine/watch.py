@@ -7,7 +7,7 @@ import time
 from . import runtime
 from .plan import execute_plan
 from .protocol import Fatal, emit, note
-from .readers import key_types, keys_exact_source
+from .keys_reader import key_types, keys_exact_source
 from .registration import execution_line, prefix_matches
 from .resp import RespError
 from .runtime import MARKER_CHANNEL

@@ -1,0 +1,43 @@
+"""Building the records readers emit, cheaply, in the server's dict order.
+
+The server builds KeysReader and StreamReader records, and hash values, as C hash sets, and
+hands them to Python in the order of its own dict (gears_dict). For a record, the field
+names are always the same, so the order is too: it is written out below, and
+test_internals checks it against gears_dict. A hash's order depends on its field names, so
+it is computed once per set of names (in the order HGETALL gave them) and reused.
+"""
+
+from .gears_dict import hash_set_record
+from .values import redis_text
+
+
+def key_record(key, value, value_type, event):
+    """A KeysReader record: hash_set_record([('key', ...), ('value', ...), ('type', ...), ('event', ...)])."""
+    return {"event": event, "key": key, "type": value_type, "value": value}
+
+
+def key_only_record(key, event):
+    """A KeysReader record with readValue=False: hash_set_record([('key', ...), ('event', ...)])."""
+    return {"event": event, "key": key}
+
+
+def stream_record(key, entry_id, value):
+    """A StreamReader record: hash_set_record([('id', ...), ('value', ...), ('key', ...)])."""
+    return {"key": key, "id": entry_id, "value": value}
+
+
+_HASH_ORDERS = {}  # field names as HGETALL gave them -> [(name, index of its value)]
+
+
+def hash_value(flat):
+    """A hash as RedisGears hands it to Python, from HGETALL's [field, value, ...] (bytes)."""
+    names = tuple(flat[0::2])
+    order = _HASH_ORDERS.get(names)
+    if order is None:
+        if len(_HASH_ORDERS) > 4096:
+            _HASH_ORDERS.clear()
+        decoded = [name.decode("utf-8", "replace") for name in names]
+        order = list(hash_set_record([(name, i) for i, name in enumerate(decoded)]).items())
+        _HASH_ORDERS[names] = order
+    values = flat[1::2]
+    return {name: redis_text(values[i]) for name, i in order}

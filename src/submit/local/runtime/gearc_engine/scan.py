@@ -1,0 +1,132 @@
+"""Scanning the keyspace one hash-table bucket at a time, as the server's readers do, with
+many buckets per round trip.
+
+The server's KeysReader calls RedisModule_Scan, which visits one bucket of the keyspace's
+dict per call (C: dictScan), and emits each call's keys last first. `SCAN cursor COUNT 1`
+returns exactly one non-empty bucket's keys too (it stops once it has sampled a key), so
+following SCAN's cursors gives the server's batches for the same dict.
+
+Asking for one bucket per round trip is slow, but the cursors are predictable: a table of
+2^k buckets is visited in bit-reversed order (cursor number i is i with its k low bits
+reversed). So the engine sends SCAN for the next few hundred cursors of that order at once
+and then follows the chain of cursors the server returned through those replies. A reply
+is used only when its cursor is the one the previous reply named, so the batches are the
+ones sequential calls would give; a wrong guess of the table size (k) only wastes calls,
+and the next guess is corrected from the cursors seen.
+"""
+
+from .resp import RespError, encode
+
+# bit-reversed 16-bit numbers
+_REVERSED16 = [0] * 65536
+for _i in range(1, 65536):
+    _REVERSED16[_i] = (_REVERSED16[_i >> 1] >> 1) | ((_i & 1) << 15)
+del _i
+
+MAX_SPECULATION = 1024  # cursors per round trip
+
+
+def reverse_bits(value, bits):
+    """`value`'s `bits` low bits in reverse order (bits <= 32)."""
+    if bits <= 16:
+        return _REVERSED16[value] >> (16 - bits)
+    return (_REVERSED16[value & 0xFFFF] << (bits - 16)) | (_REVERSED16[value >> 16] >> (32 - bits))
+
+
+class BucketScan(object):
+    """The non-empty buckets matching `pattern` (and `key_type`), in SCAN cursor order.
+
+    `fetch(n)` returns about n of the next buckets' key lists (raw bytes) with the cursor
+    each was scanned from, at least one unless the scan is done. It is `send(n)` then
+    `receive()`, which a reader may split to let the server scan while it works.
+    `restart(cursor)` goes back to a cursor, to read buckets again.
+    """
+
+    def __init__(self, conn, pattern, key_type=None, table_bits=None):
+        self.conn = conn
+        tail = [b"MATCH", pattern, b"COUNT", b"1"] + ([b"TYPE", key_type] if key_type else [])
+        self.tail = encode(tail)[len(b"*%d\r\n" % len(tail)):]
+        self.header = b"*%d\r\n$4\r\nSCAN\r\n" % (len(tail) + 2)
+        self.cursor = 0
+        self.done = False
+        self.in_flight = None  # the cursors sent and not received yet
+        self.bits = table_bits if table_bits is not None else self._guess_bits()
+
+    def _guess_bits(self):
+        # A dict grows to the next power of two above its size (and shrinks below 10% fill).
+        size = self.conn.call("DBSIZE")
+        size = size if isinstance(size, int) else 0
+        return min(max((size - 1).bit_length(), 2), 32)
+
+    def _commands(self, cursors):
+        form = self.header.replace(b"%", b"%%") + b"$%d\r\n%b\r\n" + self.tail.replace(b"%", b"%%")
+        return b"".join([form % (len(text), text) for text in map(b"%d".__mod__, cursors)])
+
+    def restart(self, cursor):
+        self.discard()
+        self.cursor = cursor
+        self.done = False
+
+    def fetch(self, wanted):
+        """[(cursor scanned from, [keys])] of the next buckets, at least one unless done."""
+        batches = []
+        while not batches and not self.done:
+            if self.in_flight is None:
+                self.send(wanted)
+            batches = self.receive()
+        return batches
+
+    def send(self, wanted):
+        """Sends SCAN for the next `wanted` cursors the server is likely to use."""
+        cursors = self._guesses(max(wanted, 1))
+        self.conn.send_raw(self._commands(cursors))
+        self.in_flight = cursors
+
+    def discard(self):
+        """Reads and drops the replies of what was sent (a restart makes them useless)."""
+        if self.in_flight is not None:
+            self.conn.read_replies(len(self.in_flight), "scan")
+            self.in_flight = None
+
+    def receive(self):
+        """The buckets of the chain of cursors through what was sent (maybe none)."""
+        cursors, self.in_flight = self.in_flight, None
+        replies = dict(zip(cursors, self.conn.read_replies(len(cursors), "scan")))
+        batches = []
+        steps = []
+        cursor = self.cursor
+        while cursor in replies:
+            reply = replies.pop(cursor)
+            if isinstance(reply, RespError) or not isinstance(reply, list) or len(reply) != 2:
+                self.done = True  # e.g. SCAN ... TYPE on a server too old for it: no keys
+                return batches
+            steps.append(cursor)
+            following, keys = int(reply[0]), reply[1]
+            if keys:
+                batches.append((cursor, keys))
+            cursor = following
+            if cursor == 0:
+                self.done = True
+                break
+        self.cursor = cursor
+        self._learn(steps, cursor)
+        return batches
+
+    def _guesses(self, wanted):
+        cursor, bits = self.cursor, self.bits
+        if cursor >> bits:
+            return [cursor]
+        start = reverse_bits(cursor, bits)
+        numbers = range(start, min(start + min(wanted, MAX_SPECULATION), 1 << bits))
+        table = _REVERSED16
+        if bits <= 16:
+            return [table[i] >> (16 - bits) for i in numbers]
+        return [(table[i & 0xFFFF] << (bits - 16)) | (table[i >> 16] >> (32 - bits)) for i in numbers]
+
+    def _learn(self, steps, following):
+        """Corrects the table size from the cursors the server used."""
+        if following >> self.bits:
+            self.bits = min(following.bit_length(), 32)  # a bigger table than guessed
+        elif len(steps) >= 16 and self.bits > 2 and not any(c >> (self.bits - 1) for c in steps):
+            # 16 cursors in a row below half the guessed size: the table is smaller
+            self.bits -= 1
