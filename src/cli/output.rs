@@ -134,3 +134,28 @@ pub fn render_diagnostic(d: &dyn miette::Diagnostic) -> String {
     }
     text
 }
+
+/// A run error as one JSON object (`gearc run --json`): the same fields as
+/// `gearc check --message-format json`, plus the Python traceback.
+pub fn run_error_json(
+    e: &RunError,
+    source: &Source,
+    index: &gearc::syntax::span::LineIndex,
+) -> serde_json::Value {
+    let place = e.span.map(|span| {
+        let (line, column) = index.line_col(span.start);
+        (line, column, span)
+    });
+    serde_json::json!({
+        "error": {
+            "code": "gearc::run::callback_failed",
+            "severity": "error",
+            "message": e.message,
+            "file": source.name,
+            "line": place.map(|p| p.0),
+            "column": place.map(|p| p.1),
+            "span": place.map(|p| serde_json::json!({"start": p.2.start, "end": p.2.end})),
+            "traceback": e.traceback,
+        }
+    })
+}

@@ -248,6 +248,18 @@ impl Printer<'_> {
             .iter()
             .map(|e| reply::parse_error(e, &self.compiled.line_map))
             .collect();
+        if self.json {
+            // For scripts: one object per error, then one that marks the results as
+            // incomplete, on stderr (stdout holds only results).
+            for e in &parsed {
+                eprintln!("{}", output::run_error_json(e, self.source, self.index));
+            }
+            eprintln!(
+                "{}",
+                serde_json::json!({ "incomplete": true, "failed": parsed.len(), "in": what })
+            );
+            return;
+        }
         output::print_errors(&parsed, self.source, input::style());
         if parsed
             .iter()
