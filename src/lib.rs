@@ -14,6 +14,7 @@
 pub mod check;
 pub mod compile;
 pub mod diagnostics;
+pub mod fixture;
 pub mod ir;
 pub mod lower;
 pub mod submit;

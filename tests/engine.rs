@@ -235,7 +235,7 @@ fn a_failing_callback_points_at_its_gear_span_and_fills_in_nothing() {
         "{err}"
     );
     assert!(
-        err.contains("fighters.gear:3:21"),
+        err.contains("fighters.gear:8:21"),
         "the error points at map(int(value)): {err}"
     );
     assert!(err.contains("results above are incomplete"), "{err}");

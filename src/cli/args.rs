@@ -24,7 +24,7 @@ pub enum Command {
     Check(CheckArgs),
     /// Compile a .gear file and run its `run` pipeline on RedisGears (or, with --local, on a plain Redis).
     #[command(
-        after_help = "Example:\n  gearc run examples/fighters.gear --url redis://127.0.0.1:6379\n  gearc run --local examples/fighters.gear\n  gearc run --local examples/automatic_expiry.gear --watch\n\nThe local engine runs `python3`, or the interpreter in GEARC_PYTHON.\n\nExit status: 0 on success, 1 when the program or the run has errors,\n2 when python3 or Redis cannot be used, 130 when interrupted (Ctrl-C)."
+        after_help = "Example:\n  gearc run examples/fighters.gear --url redis://127.0.0.1:6379\n  gearc run --local examples/fighters.gear\n  gearc run --local --sandbox examples/fighters.gear\n  gearc run --local examples/automatic_expiry.gear --watch\n\nThe local engine runs `python3`, or the interpreter in GEARC_PYTHON.\n\nExit status: 0 on success, 1 when the program or the run has errors,\n2 when python3 or Redis cannot be used, 130 when interrupted (Ctrl-C)."
     )]
     Run(RunArgs),
     /// Install the `register` pipelines of .gear files on RedisGears, one session per file.
@@ -125,6 +125,10 @@ pub struct RunArgs {
     /// Print each result as one JSON line.
     #[arg(long)]
     pub json: bool,
+    /// With --local: run on a private, throwaway redis-server (a free loopback port,
+    /// stopped afterwards) seeded with the file's `# redis: [...]` example data.
+    #[arg(long, requires = "local", conflicts_with = "watch")]
+    pub sandbox: bool,
     /// With --local: keep running and apply the file's `register` pipelines to live
     /// events until Ctrl-C.
     #[arg(long, requires = "local")]

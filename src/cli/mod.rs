@@ -10,6 +10,7 @@ mod input;
 mod manage;
 mod output;
 mod run;
+mod sandbox;
 
 use std::process::ExitCode;
 

@@ -66,8 +66,30 @@ fn run_local(args: &RunArgs, printer: &mut Printer) -> u8 {
             );
         }
     }
+    // --sandbox: a private server for this run, seeded with the file's example data
+    let sandbox = if args.sandbox {
+        let seed = match gearc::fixture::seed_commands(&printer.source.text) {
+            Ok(seed) => seed,
+            Err(e) => {
+                eprintln!("error: {}: {e}", printer.source.name);
+                return exit::ERRORS;
+            }
+        };
+        match super::sandbox::Sandbox::start(&seed) {
+            Ok(sandbox) => Some(sandbox),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::TROUBLE;
+            }
+        }
+    } else {
+        None
+    };
+    let url = sandbox
+        .as_ref()
+        .map_or_else(|| args.connect.url.clone(), |s| s.url.clone());
     let backend = Backend::Local(LocalOptions {
-        url: args.connect.url.clone(),
+        url,
         python: None,
         watch: args.watch,
         stop: Some(stop),

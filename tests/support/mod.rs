@@ -204,19 +204,10 @@ pub fn corpus_snapshot_settings() -> insta::Settings {
     settings
 }
 
-/// The `# redis: [...]` lines of a corpus file, each a JSON array of strings: the
-/// commands that seed a fresh keyspace for it.
+/// The `# redis: [...]` lines of a corpus file: the commands that seed a fresh
+/// keyspace for it.
 pub fn seed_commands(source: &str) -> Vec<Vec<String>> {
-    source
-        .lines()
-        .filter_map(|line| line.trim().strip_prefix("# redis:"))
-        .map(|json| {
-            let seed: Vec<String> = serde_json::from_str(json.trim())
-                .unwrap_or_else(|e| panic!("`# redis:{json}` is not a JSON list of strings: {e}"));
-            assert!(!seed.is_empty(), "`# redis:{json}` has no command");
-            seed
-        })
-        .collect()
+    gearc::fixture::seed_commands(source).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The output's lines sorted, a key/value table's header staying first: for results
