@@ -418,3 +418,99 @@ fn a_module_that_fails_while_loading_points_into_the_python_block() {
         "the python block's line: {err}"
     );
 }
+
+/// The engine directories in a gearc cache.
+fn engine_dirs(cache: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(cache)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("engine-"))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_engine_and_its_bytecode_are_cached_between_runs() {
+    let server = RedisServer::start();
+    let cache = tempfile::tempdir().unwrap();
+    let url = server.url();
+    let cache_dir = cache.path().to_str().unwrap();
+    // Python's setting is about the user's files: the engine's bytecode is cached anyway.
+    let envs = [
+        ("GEARC_CACHE_DIR", cache_dir),
+        ("PYTHONDONTWRITEBYTECODE", "1"),
+    ];
+    let args = ["run", "--local", "examples/fighters.gear", "--url", &url];
+    let first = gearc(&args, &envs);
+    assert_ok(&first);
+    assert_eq!(stdout(&first), "0\n");
+    let dirs = engine_dirs(cache.path());
+    assert_eq!(dirs.len(), 1, "one engine directory: {dirs:?}");
+    let bytecode = |dir: &std::path::Path| -> Vec<(String, std::time::SystemTime)> {
+        let mut files: Vec<_> = std::fs::read_dir(dir.join("gearc_engine/__pycache__"))
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| {
+                        let modified = e.metadata().and_then(|m| m.modified()).unwrap();
+                        (e.file_name().to_string_lossy().to_string(), modified)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files
+    };
+    let cached = bytecode(&dirs[0]);
+    assert!(
+        cached
+            .iter()
+            .filter(|(n, _)| n.starts_with("main."))
+            .count()
+            == 1
+            && cached.len() >= 10,
+        "the engine's modules are compiled once: {cached:?}"
+    );
+    let second = gearc(&args, &envs);
+    assert_ok(&second);
+    assert_eq!(engine_dirs(cache.path()), dirs);
+    assert_eq!(
+        bytecode(&dirs[0]),
+        cached,
+        "the second run compiles nothing"
+    );
+}
+
+#[test]
+fn an_unusable_or_changed_cache_is_not_used() {
+    let server = RedisServer::start();
+    let url = server.url();
+    let args = ["run", "--local", "examples/fighters.gear", "--url", &url];
+    // the cache path is a file: the engine runs from a temporary directory
+    let cache = tempfile::tempdir().unwrap();
+    let file = cache.path().join("not-a-directory");
+    std::fs::write(&file, "x").unwrap();
+    let out = gearc(&args, &[("GEARC_CACHE_DIR", file.to_str().unwrap())]);
+    assert_ok(&out);
+    assert_eq!(stdout(&out), "0\n");
+    // a cached engine whose files were changed is left alone and not run
+    let cache_dir = cache.path().to_str().unwrap();
+    assert_ok(&gearc(&args, &[("GEARC_CACHE_DIR", cache_dir)]));
+    let dirs = engine_dirs(cache.path());
+    assert_eq!(dirs.len(), 1);
+    let main = dirs[0].join("gearc_engine/main.py");
+    let changed = format!(
+        "{}\nraise SystemExit(9)\n",
+        std::fs::read_to_string(&main).unwrap()
+    );
+    std::fs::write(&main, &changed).unwrap();
+    let out = gearc(&args, &[("GEARC_CACHE_DIR", cache_dir)]);
+    assert_ok(&out);
+    assert_eq!(stdout(&out), "0\n");
+    assert_eq!(std::fs::read_to_string(&main).unwrap(), changed);
+}

@@ -123,8 +123,7 @@ pub fn run(
     if let Some(path) = std::env::var_os("GEARC_SAVE_MODULE") {
         std::fs::write(path, module)?;
     }
-    let dir = tempfile::tempdir()?;
-    files::write_all(dir.path())?;
+    let dir = files::engine_dir()?;
     let python = options
         .python
         .clone()

@@ -1,7 +1,6 @@
 """The `gears` exceptions and error texts (ref 3.5, C: redisgears_python.c getPyError)."""
 
 import os
-import traceback
 import types
 
 # Frames of the engine's own files are hidden from error texts: the server's equivalents are
@@ -52,6 +51,7 @@ def format_error(exc, server_has_python_frame=False):
     tb = exc.__traceback__
     if tb is None and not server_has_python_frame:
         return "Error type: %s, Value: %s" % (type(exc), exc)
+    import traceback  # only for errors: its imports cost start-up time
     lines = traceback.format_exception(type(exc), exc, tb)
     tail = len(traceback.format_exception_only(type(exc), exc))
     if tb is None:

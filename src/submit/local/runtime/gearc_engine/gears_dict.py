@@ -115,6 +115,14 @@ class GearsDict(object):
             self.t1, self.used1, self.rehashidx = table, 0, 0
 
     def find(self, key):
+        if self.rehashidx == -1:  # the common case, spelled out: one table, no rehash step
+            if not self.used0:
+                return None
+            table = self.t0
+            for entry in table[_dict_hash(key) & (len(table) - 1)]:
+                if entry[0] == key:
+                    return entry
+            return None
         if self.used0 + self.used1 == 0:
             return None
         self._rehash(1)

@@ -16,10 +16,6 @@ from .runtime import in_transaction
 from .scan import MAX_SPECULATION, BucketScan
 from .values import redis_text
 
-_RECORD_TYPES = {b"string": "string", b"list": "list", b"hash": "hash", b"set": "set",
-                 b"zset": "zset", b"stream": "unknown"}  # C: GetTypeRecord has no stream case
-
-
 def engine_reads(conn, commands):
     """Runs the engine's own reads of keys that may be missing: atomically (a key deleted
     between the probe and the read then reads as missing, not half-read), and between
@@ -88,7 +84,8 @@ def receive_scanned_reads(conn, keys, guess):
     [(type, value reply)]. A key that turns out to be of another type is read again (on the
     engine's main connection) with TYPE and every read; a missing key (deleted since the
     scan) reads as nil or empty, as type none."""
-    replies = conn.read_replies(len(keys), "bulks" if guess == b"string" else None)
+    shape = {b"string": "bulks", b"hash": "arrays", b"list": "arrays"}.get(guess)
+    replies = conn.read_replies(len(keys), shape)
     if guess == b"string" and all(type(reply) is bytes for reply in replies):
         return replies
     reads = []
@@ -123,14 +120,24 @@ def _most_common_type(reads, default):
     return max(counts, key=counts.get) if counts else default
 
 
-def _value(kind, reply):
-    if kind == b"string" and isinstance(reply, bytes):
-        return redis_text(reply)
-    if kind == b"hash" and isinstance(reply, list):
-        return hash_value(reply)
-    if kind == b"list" and isinstance(reply, list):
-        return [redis_text(item) for item in reply]
-    return None
+def _string_value(reply):
+    return redis_text(reply) if type(reply) is bytes else None
+
+
+def _hash_value(reply):
+    return hash_value(reply) if type(reply) is list else None
+
+
+def _list_value(reply):
+    return [redis_text(item) for item in reply] if type(reply) is list else None
+
+
+# type -> (its name in a record, how its value reads)
+_KINDS = {b"string": ("string", _string_value), b"hash": ("hash", _hash_value), b"list": ("list", _list_value),
+          b"set": ("set", None), b"zset": ("zset", None),
+          b"stream": ("unknown", None),  # C: GetTypeRecord has no stream case
+          b"none": ("empty", None)}
+_MODULE = ("module", None)
 
 
 def read_key_records(conn, keys, read_value, event):
@@ -156,9 +163,10 @@ def _records(keys, reads, event):
             return records
         reads = [(b"string", value) for value in reads]
     records = []
+    kinds = _KINDS
     for key, (kind, reply) in zip(keys, reads):
-        value_type = "empty" if kind == b"none" else _RECORD_TYPES.get(kind, "module")
-        records.append(key_record(redis_text(key), _value(kind, reply), value_type, event))
+        name, value_of = kinds.get(kind, _MODULE)
+        records.append(key_record(redis_text(key), value_of(reply) if value_of else None, name, event))
     return records
 
 

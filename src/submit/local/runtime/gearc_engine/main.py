@@ -3,7 +3,6 @@
 import os
 import signal
 import sys
-import traceback
 
 from . import builder, protocol, runtime
 from .builder import Session
@@ -14,7 +13,6 @@ from .runtime import Runtime
 from .script import install_modules, run_module
 from .url import Target
 from .values import reply_value
-from .watch import Watcher
 
 
 def parse_args(argv):
@@ -75,6 +73,7 @@ def engine(argv):
 
 
 def watch_registrations(target, conn, registrations):
+    from .watch import Watcher  # only for --watch: its imports cost start-up time
     watcher = Watcher(target, conn, registrations)
     if not watcher.active():
         emit({"kind": "watching", "registrations": 0})
@@ -130,6 +129,7 @@ def main(argv=None):
         code = _final({"kind": "fatal", "message": "interrupted"})
     except BaseException as e:
         if os.environ.get("GEARC_DEBUG"):
+            import traceback
             traceback.print_exc()
         code = _final({"kind": "fatal", "message": clean_text("internal error of the local engine (%s: %s); "
                                                               "set GEARC_DEBUG=1 for details" % (type(e).__name__, e))})

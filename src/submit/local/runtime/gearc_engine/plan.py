@@ -217,23 +217,27 @@ def step_accumulate(up, fn):
 def step_extractkey(up, fn):
     # Group keys are strings: a non-str key becomes repr(key) (ref 2); C strings end at NUL.
     for record in up:
-        if isinstance(record, ErrorRecord):
+        if type(record) is ErrorRecord:
             yield record
             continue
-        ok, key = call_back(fn, (record,), allow_coroutine=False)
-        if ok and _is_coroutine(key):
-            key.close()
-            yield ErrorRecord("coroutine are not allow on extractor")
+        try:
+            key = fn(record)
+        except Stop:
+            raise
+        except BaseException as e:
+            yield _failure(fn, e)
             continue
-        if ok and not isinstance(key, str):
+        if type(key) is not str:
+            if type(key) is _COROUTINE:
+                key.close()
+                yield ErrorRecord("coroutine are not allow on extractor")
+                continue
             try:
                 key = repr(key)
             except Exception as e:
-                ok, key = False, format_error(e)
-        if not ok:
-            yield ErrorRecord(key)
-            continue
-        yield KeyRecord(key.split("\0", 1)[0], record)
+                yield ErrorRecord(format_error(e))
+                continue
+        yield KeyRecord(key.split("\0", 1)[0] if "\0" in key else key, record)
 
 
 def step_group(up):
@@ -274,15 +278,20 @@ def step_accumulatebykey(up, fn):
     # that dict's order, and every lookup/add/delete moves its incremental rehash along.
     accumulators = GearsDict()
     for record in up:
-        if isinstance(record, ErrorRecord):
+        if type(record) is ErrorRecord:
             yield record
             continue
         key = record.key
         entry = accumulators.find(key)
-        ok, value = call_back(fn, (key, entry[1] if entry is not None else None, record.value))
-        if not ok:
+        try:
+            value = fn(key, entry[1] if entry is not None else None, record.value)
+            if type(value) is _COROUTINE:
+                value = runtime.RUNTIME.run_coroutine(value)
+        except Stop:
+            raise
+        except BaseException as e:
             accumulators.delete(key)  # the key starts again from None
-            yield ErrorRecord(value)
+            yield _failure(fn, e)
             continue
         if entry is None:
             accumulators.find(key)  # the C code asserts the key is new: one more lookup

@@ -7,6 +7,8 @@ test_internals checks it against gears_dict. A hash's order depends on its field
 it is computed once per set of names (in the order HGETALL gave them) and reused.
 """
 
+from operator import itemgetter
+
 from .gears_dict import hash_set_record
 from .values import redis_text
 
@@ -26,7 +28,7 @@ def stream_record(key, entry_id, value):
     return {"key": key, "id": entry_id, "value": value}
 
 
-_HASH_ORDERS = {}  # field names as HGETALL gave them -> [(name, index of its value)]
+_HASH_ORDERS = {}  # field names as HGETALL gave them -> (names in dict order, picker of their values)
 
 
 def hash_value(flat):
@@ -37,7 +39,17 @@ def hash_value(flat):
         if len(_HASH_ORDERS) > 4096:
             _HASH_ORDERS.clear()
         decoded = [name.decode("utf-8", "replace") for name in names]
-        order = list(hash_set_record([(name, i) for i, name in enumerate(decoded)]).items())
-        _HASH_ORDERS[names] = order
-    values = flat[1::2]
-    return {name: redis_text(values[i]) for name, i in order}
+        ordered = list(hash_set_record([(name, i) for i, name in enumerate(decoded)]).items())
+        indexes = [i for _, i in ordered]
+        if len(indexes) > 1:
+            pick = itemgetter(*indexes)
+        else:  # itemgetter of one index gives the value itself, of none fails
+            pick = lambda values: [values[i] for i in indexes]  # noqa: E731
+        order = _HASH_ORDERS[names] = ([name for name, _ in ordered], pick)
+    ordered_names, pick = order
+    values = pick(flat[1::2])
+    try:
+        values = [value.decode("utf-8") for value in values]
+    except UnicodeDecodeError:
+        values = [redis_text(value) for value in values]
+    return dict(zip(ordered_names, values))

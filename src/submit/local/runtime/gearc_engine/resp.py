@@ -96,6 +96,30 @@ def _parse_scans(tokens, i, end, count):
     return replies, i
 
 
+def _parse_arrays(tokens, i, end, count):
+    """Up to `count` replies that are arrays of plain bulk strings (HGETALL, LRANGE), at once
+    while they are: (replies, next index), or None when one holds something else than plain
+    bulk strings (parse them one by one)."""
+    replies = []
+    heads = []
+    values = []
+    while len(replies) < count and i < end:
+        size = tokens[i]
+        if size[:1] != b"*" or size == b"*-1":
+            break
+        stop = i + 1 + 2 * int(size[1:])
+        if stop > end:
+            break
+        heads += tokens[i + 1:stop:2]
+        reply = tokens[i + 2:stop:2]
+        values += reply
+        replies.append(reply)
+        i = stop
+    if not _plain_bulks(heads, values):
+        return None
+    return replies, i
+
+
 def _parse(tokens, i, end):
     """The reply starting at tokens[i] (tokens[end] is not complete yet): (value, next index)."""
     if i >= end:
@@ -153,6 +177,11 @@ class Connection(object):
             sock.settimeout(timeout)
             sock.connect(address)
         else:
+            host, port = address
+            try:  # a str host is encoded with the idna codec, whose import costs start-up time
+                address = (host.encode("ascii"), port)
+            except UnicodeError:
+                pass
             sock = socket.create_connection(address, timeout=timeout)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.settimeout(None)
@@ -192,8 +221,9 @@ class Connection(object):
 
     def read_replies(self, count, shape=None):
         """`count` replies. `shape` says what they are expected to be, for a faster parse:
-        "bulks" (string values) or "scan" (SCAN replies); any reply may still be anything."""
-        bulks, scans = shape == "bulks", shape == "scan"
+        "bulks" (string values), "arrays" (arrays of strings: hashes, lists) or "scan" (SCAN
+        replies); any reply may still be anything."""
+        bulks, scans, arrays = shape == "bulks", shape == "scan", shape == "arrays"
         replies = []
         data = self.rest
         missing = 0
@@ -214,6 +244,13 @@ class Connection(object):
                         elif scans:
                             found, i = _parse_scans(tokens, i, end, count - len(replies))
                             replies += found
+                        elif arrays:
+                            found = _parse_arrays(tokens, i, end, count - len(replies))
+                            if found is None:
+                                arrays = False  # not all plain: one by one from here on
+                            else:
+                                replies += found[0]
+                                i = found[1]
                         if len(replies) == count:
                             break
                         value, i = _parse(tokens, i, end)  # the next reply is not plain

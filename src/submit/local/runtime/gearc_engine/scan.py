@@ -17,20 +17,26 @@ and the next guess is corrected from the cursors seen.
 
 from .resp import RespError, encode
 
-# bit-reversed 16-bit numbers
-_REVERSED16 = [0] * 65536
-for _i in range(1, 65536):
-    _REVERSED16[_i] = (_REVERSED16[_i >> 1] >> 1) | ((_i & 1) << 15)
-del _i
-
 MAX_SPECULATION = 1024  # cursors per round trip
+
+_REVERSED = [[0]]  # _REVERSED[b][i] is i with its b low bits reversed, for b <= 16
+
+
+def _reversed(bits):
+    """The table for `bits` (<= 16), made when first needed: 64k entries take milliseconds,
+    and a small keyspace needs a small table."""
+    while len(_REVERSED) <= bits:
+        shorter = _REVERSED[-1]
+        _REVERSED.append([x << 1 for x in shorter] + [(x << 1) | 1 for x in shorter])
+    return _REVERSED[bits]
 
 
 def reverse_bits(value, bits):
     """`value`'s `bits` low bits in reverse order (bits <= 32)."""
     if bits <= 16:
-        return _REVERSED16[value] >> (16 - bits)
-    return (_REVERSED16[value & 0xFFFF] << (bits - 16)) | (_REVERSED16[value >> 16] >> (32 - bits))
+        return _reversed(bits)[value]
+    table = _reversed(16)
+    return (table[value & 0xFFFF] << (bits - 16)) | (table[value >> 16] >> (32 - bits))
 
 
 class BucketScan(object):
@@ -118,9 +124,10 @@ class BucketScan(object):
             return [cursor]
         start = reverse_bits(cursor, bits)
         numbers = range(start, min(start + min(wanted, MAX_SPECULATION), 1 << bits))
-        table = _REVERSED16
         if bits <= 16:
-            return [table[i] >> (16 - bits) for i in numbers]
+            table = _reversed(bits)
+            return [table[i] for i in numbers]
+        table = _reversed(16)
         return [(table[i & 0xFFFF] << (bits - 16)) | (table[i >> 16] >> (32 - bits)) for i in numbers]
 
     def _learn(self, steps, following):
