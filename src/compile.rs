@@ -32,6 +32,8 @@ pub struct PipelineInfo {
     pub reader: &'static str,
     /// The type of each result record.
     pub result: Type,
+    /// The results come in the order a `sort` gave them (print them as they come).
+    pub sorted: bool,
     /// What to print when RedisGears returns no record (`count` → 0, `aggregate` → its zero).
     pub empty_result: Option<EmptyResult>,
     pub span: Span,
@@ -85,6 +87,7 @@ pub fn compile(source: &str, file: &str) -> Result<Compiled, Vec<Diagnostic>> {
             terminal: p.terminal.kind(),
             reader: p.reader.gears_name(),
             result: p.result.clone(),
+            sorted: p.is_sorted(),
             empty_result: match &p.terminal.action {
                 ir::Action::Run { empty_result } => empty_result.clone(),
                 ir::Action::Register(_) => None,

@@ -5,7 +5,7 @@ use super::error::CheckError;
 use super::scope::Scope;
 use super::suggest;
 use super::Checker;
-use crate::ir::{Callback, Fold, OpKind, Operation, ReaderKind, Type, Word};
+use crate::ir::{Callback, Fold, OpKind, Operation, ReaderKind, SortKey, Type, Word};
 use crate::syntax::ast::{ExprKind, Stage};
 
 /// What one operation does to the stream of records.
@@ -157,17 +157,35 @@ impl Checker {
                     }
                     None => false,
                 };
-                if !record.is_orderable() {
-                    self.error(CheckError::RecordType {
-                        op: "sort".to_string(),
-                        property: "ordered".to_string(),
-                        record: record.to_string(),
-                        span: stage.span,
-                        help: "map the records to a number or a str first, e.g. `map(value)`"
-                            .to_string(),
-                    });
-                }
-                (OpKind::Sort { reverse }, record.clone())
+                let by = match get("by") {
+                    Some(e) => {
+                        let (cb, ty) = self.callback(e, record, &what);
+                        if !ty.is_orderable() {
+                            self.callback_type_error(
+                                &cb,
+                                "the key of `sort`",
+                                "orderable (numbers, strings, or lists of them)",
+                                &ty,
+                            );
+                        }
+                        SortKey::By(cb)
+                    }
+                    None if record.is_orderable() => SortKey::Record,
+                    None if record.group_value().is_some_and(Type::is_orderable) => {
+                        SortKey::GroupValue
+                    }
+                    None => {
+                        self.error(CheckError::RecordType {
+                            op: "sort".to_string(),
+                            property: "ordered".to_string(),
+                            record: record.to_string(),
+                            span: stage.span,
+                            help: sort_help(record),
+                        });
+                        SortKey::Record
+                    }
+                };
+                (OpKind::Sort { by, reverse }, record.clone())
             }
             Operation::Distinct => {
                 if !record.is_hashable() {
@@ -290,6 +308,9 @@ impl Checker {
                     Some("`flatmap` turns each record into several: give it a list, e.g. `value.split()` or `[a, b]`".to_string())
                 }
                 (Type::Str, "a number") => Some("convert it, e.g. `float(value)`".to_string()),
+                (_, "orderable (numbers, strings, or lists of them)") => Some(
+                    "sort by something orderable inside it, e.g. `sort(by = int(value[\"age\"]))` or `sort(by = len(value))`".to_string(),
+                ),
                 (Type::Dict(..) | Type::Record(_), "a list, set or str") => {
                     Some("flatten a dict with `pairs(…)`, or iterate its `.keys()`, `.values()` or `.items()`".to_string())
                 }
@@ -297,4 +318,24 @@ impl Checker {
             },
         });
     }
+}
+
+/// How to sort records that cannot be ordered themselves: say what to sort by.
+fn sort_help(record: &Type) -> String {
+    let example = match record {
+        Type::Record(_) => match record.group_value() {
+            Some(value) => {
+                return format!(
+                    "the groups' values are `{value}`, which cannot be ordered: sort by a part of them, e.g. `sort(by = len(value))`, or by the group's key, `sort(by = key)`"
+                )
+            }
+            None => match record.field("value").filter(|f| f.ty.is_orderable()) {
+                Some(_) => "value",
+                None => "key",
+            },
+        },
+        Type::Dict(..) => "it[\"name\"]",
+        _ => "len(it)",
+    };
+    format!("say what to sort the records by, e.g. `sort(by = {example})`")
 }

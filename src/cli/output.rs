@@ -11,8 +11,9 @@ use gearc::syntax::Span;
 
 use super::input::Source;
 
-/// Prints decoded results: one per line, a key/value table for group records, or JSON lines.
-pub fn print_results(values: &[Value], result: &Type, json: bool) {
+/// Prints decoded results: one per line, a key/value table for group records (sorted by
+/// key unless `sorted`, when the pipeline's own `sort` gave their order), or JSON lines.
+pub fn print_results(values: &[Value], result: &Type, sorted: bool, json: bool) {
     if json {
         for v in values {
             println!("{v}");
@@ -26,7 +27,9 @@ pub fn print_results(values: &[Value], result: &Type, json: bool) {
             .iter()
             .map(|v| (plain(&v["key"]), plain(&v["value"])))
             .collect();
-        rows.sort();
+        if !sorted {
+            rows.sort();
+        }
         let width = rows
             .iter()
             .map(|(k, _)| k.chars().count())

@@ -206,7 +206,8 @@ impl Printer<'_> {
                 let result_type = run
                     .map(|p| p.result.clone())
                     .unwrap_or(gearc::ir::Type::Any);
-                output::print_results(&decoded, &result_type, self.json);
+                let sorted = run.is_some_and(|p| p.sorted);
+                output::print_results(&decoded, &result_type, sorted, self.json);
                 self.report_errors(errors, "the run");
             }
             Event::Registered {
@@ -246,7 +247,7 @@ impl Printer<'_> {
                         if nothing { " no records" } else { "" }
                     );
                 }
-                output::print_results(&decoded, &gearc::ir::Type::Any, self.json);
+                output::print_results(&decoded, &gearc::ir::Type::Any, false, self.json);
                 self.report_errors(errors, "an execution");
             }
             Event::Stopped => eprintln!("stopped; the server's settings are restored"),

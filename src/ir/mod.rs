@@ -67,6 +67,27 @@ pub struct Pipeline {
     pub span: Span,
 }
 
+impl Pipeline {
+    /// Its records come out in the order a `sort` gave them: the last operation that
+    /// decides the order is a `sort`, and what follows it keeps the order (a map, a
+    /// filter, a limit…), so a client must not reorder them.
+    pub fn is_sorted(&self) -> bool {
+        for op in self.ops.iter().rev() {
+            match op.kind {
+                OpKind::Sort { .. } => return true,
+                OpKind::Map(_)
+                | OpKind::FlatMap { .. }
+                | OpKind::Filter(_)
+                | OpKind::Foreach(_)
+                | OpKind::Limit { .. }
+                | OpKind::Collect => {}
+                _ => return false,
+            }
+        }
+        false
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reader {
     Keys {
@@ -176,12 +197,25 @@ pub enum OpKind {
         offset: Option<TExpr>,
     },
     Sort {
+        by: SortKey,
         reverse: bool,
     },
     Distinct,
     Count,
     CountBy(Option<Callback>),
     Avg(Option<Callback>),
+}
+
+/// What `sort` orders the records by.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SortKey {
+    /// The records themselves: numbers, strings, or lists of them (Python orders lists
+    /// element by element).
+    Record,
+    /// `sort(by = expr)`.
+    By(Callback),
+    /// A `{key, value}` group record: by its value, then its key.
+    GroupValue,
 }
 
 /// A zero and a reducer: `aggregate(0, add)`.

@@ -39,7 +39,7 @@ impl Operation {
             Aggregate => const { &[req("zero"), req("seq"), opt("comb")] },
             AggregateBy => const { &[req("expr"), req("zero"), req("seq"), opt("comb")] },
             Limit => const { &[req("n"), opt("offset")] },
-            Sort => const { &[named("reverse")] },
+            Sort => const { &[named("by"), named("reverse")] },
             CountBy | Avg => const { &[opt("expr")] },
             Collect | Distinct | Count => &[],
         }

@@ -92,12 +92,25 @@ impl Type {
         }
     }
 
-    /// Python can order two values of this type with `<`.
+    /// Python can order two values of this type with `<`: numbers, strings, and lists
+    /// of them (compared element by element).
     pub fn is_orderable(&self) -> bool {
-        matches!(
-            self,
-            Type::Int | Type::Float | Type::Bool | Type::Str | Type::Any
-        )
+        match self {
+            Type::Int | Type::Float | Type::Bool | Type::Str | Type::Any => true,
+            Type::List(t) => t.is_orderable(),
+            _ => false,
+        }
+    }
+
+    /// The value type of a `{key, value}` group record (what `groupby`, `countby`, …
+    /// produce), if this is one.
+    pub fn group_value(&self) -> Option<&Type> {
+        match self {
+            Type::Record(fields) if fields.len() == 2 && self.field("key")?.ty == Type::Str => {
+                self.field("value").map(|f| &f.ty)
+            }
+            _ => None,
+        }
     }
 
     /// Python can put a value of this type in a set (or use it as a dict key).

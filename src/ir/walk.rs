@@ -1,7 +1,7 @@
 //! Visiting every expression of an operation, for checks that look for a kind of
 //! expression wherever it is (an `execute` that writes, …).
 
-use super::{Callback, FStrPart, Fold, OpKind, Reducer, TExpr, TExprKind};
+use super::{Callback, FStrPart, Fold, OpKind, Reducer, SortKey, TExpr, TExprKind};
 
 impl TExpr {
     /// Calls `f` on this expression and on every expression inside it, outer first.
@@ -129,6 +129,10 @@ impl OpKind {
                 offset.iter().for_each(|o| o.walk(f));
             }
             OpKind::CountBy(cb) | OpKind::Avg(cb) => cb.iter().for_each(|c| c.walk(f)),
+            OpKind::Sort {
+                by: SortKey::By(cb),
+                ..
+            } => cb.walk(f),
             OpKind::Collect | OpKind::Sort { .. } | OpKind::Distinct | OpKind::Count => {}
         }
     }

@@ -48,6 +48,7 @@ struct Uses {
     time: bool,
     pairs: bool,
     id_before: bool,
+    gather: bool,
 }
 
 /// Lines of output, each optionally tagged with its `.gear` location.
@@ -167,6 +168,19 @@ impl Lowerer<'_> {
                 "    return [x for kv in d.items() for x in kv]".to_string(),
                 None,
             ));
+        }
+        if self.uses.gather {
+            head.push((String::new(), None));
+            for line in [
+                "def gearc_gather(acc, records):",
+                "    # Records gathered into one list, for a sort with a key (extended in place).",
+                "    if acc is None:",
+                "        acc = []",
+                "    acc.extend(records)",
+                "    return acc",
+            ] {
+                head.push((line.to_string(), None));
+            }
         }
         if self.uses.id_before {
             head.push((String::new(), None));

@@ -82,6 +82,7 @@ const RESERVED: &[&str] = &[
     // helpers gearc may emit
     "gearc_pairs",
     "gearc_id_before",
+    "gearc_gather",
 ];
 
 fn is_reserved(name: &str) -> bool {

@@ -6,7 +6,7 @@ use super::literal::py_str;
 use super::Lowerer;
 use crate::ir::{
     Action, Callback, Fold, GeneratorSource, Mode, NamedReducer, Op, OpKind, Pipeline, Reader,
-    Reducer, TExpr, TExprKind, TerminalKind, Type, Word,
+    Reducer, SortKey, TExpr, TExprKind, TerminalKind, Type, Word,
 };
 use crate::syntax::Span;
 
@@ -163,12 +163,42 @@ impl Lowerer<'_> {
                 }
                 self.step(format!("limit({args})"), span);
             }
-            OpKind::Sort { reverse } => {
+            OpKind::Sort {
+                by: SortKey::Record,
+                reverse,
+            } => {
                 // RedisGears' sort flattens a sorted list, and its flatmap emits a list
                 // last element first: `reverse=True` replies in ascending order (reference
                 // section 0). So Gear's ascending sort is `reverse=True`.
                 let gears_reverse = if *reverse { "False" } else { "True" };
                 self.step(format!("sort(reverse={gears_reverse})"), span);
+            }
+            OpKind::Sort { by, reverse } => {
+                // RedisGears' sort takes no key: gather the records into one list (each
+                // shard's, then all of them on one shard), sort it, and flatten it
+                // reversed, as every flatmap (stable: equal keys keep their order).
+                let key = match by {
+                    SortKey::By(cb) => self.callback(cb, Shape::AsIs),
+                    _ => format!("lambda {RECORD}: ({RECORD}[\"value\"], {RECORD}[\"key\"])"),
+                };
+                self.uses.gather = true;
+                let acc = self.names.acc.clone();
+                self.step(
+                    format!("accumulate(lambda {acc}, {RECORD}: gearc_gather({acc}, [{RECORD}]))"),
+                    span,
+                );
+                self.step("collect()".to_string(), span);
+                self.step(
+                    format!("accumulate(lambda {acc}, {RECORD}: gearc_gather({acc}, {RECORD}))"),
+                    span,
+                );
+                let reverse = if *reverse { "True" } else { "False" };
+                self.step(
+                    format!(
+                        "flatmap(lambda {RECORD}: sorted({RECORD}, key={key}, reverse={reverse})[::-1])"
+                    ),
+                    span,
+                );
             }
             OpKind::Distinct => self.step("distinct()".to_string(), span),
             OpKind::Count => self.step("count()".to_string(), span),
