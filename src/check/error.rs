@@ -275,6 +275,29 @@ pub enum CheckError {
         help: Option<String>,
     },
 
+    #[error("the python block does not parse: {message}")]
+    #[diagnostic(
+        code(gearc::check::python_syntax),
+        help(
+            "the block goes into the module as it is, and RedisGears would reject the whole module"
+        )
+    )]
+    PythonSyntax {
+        message: String,
+        #[label("here")]
+        span: Span,
+    },
+
+    #[error("{message}")]
+    #[diagnostic(code(gearc::check::python_too_new))]
+    PythonTooNew {
+        message: String,
+        #[label("not in Python 3.7, which RedisGears 1.2 runs")]
+        span: Span,
+        #[help]
+        help: String,
+    },
+
     #[error("`{op}` runs on each shard separately here, giving one result per shard")]
     #[diagnostic(code(gearc::check::shard_local), severity(Warning))]
     ShardLocal {
@@ -407,6 +430,8 @@ impl CheckError {
             | RegisterPattern { span, .. }
             | StreamRunPattern { span, .. }
             | InvalidUse { span, .. }
+            | PythonSyntax { span, .. }
+            | PythonTooNew { span, .. }
             | ShardLocal { span, .. }
             | EventNeverFires { span, .. }
             | UnknownEvent { span, .. }

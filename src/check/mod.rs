@@ -16,6 +16,7 @@ mod literals;
 mod operations;
 mod pipeline;
 pub mod python_block;
+mod python_syntax;
 mod readers;
 mod retrigger;
 mod scope;
@@ -110,8 +111,12 @@ impl Checker {
                     };
                     self.define(&name.name, name.span, order, global);
                 }
-                ItemKind::Python { code, code_span } => {
-                    let code = python_block::dedent(code);
+                ItemKind::Python {
+                    code: raw,
+                    code_span,
+                } => {
+                    let code = python_block::dedent(raw);
+                    self.check_python(raw, &code, *code_span);
                     let names = python_block::top_level_names(&code);
                     for name in &names {
                         let global = match &name {
@@ -139,6 +144,31 @@ impl Checker {
                 }
                 ItemKind::Requirements(_) | ItemKind::Pipeline(_) => {}
             }
+        }
+    }
+
+    /// Syntax errors, and syntax newer than Python 3.7, in a Python block, at their
+    /// place in the `.gear` file.
+    fn check_python(&mut self, raw: &str, code: &str, code_span: Span) {
+        for p in python_syntax::problems(code) {
+            let (start, mut end) = p.range;
+            // An error at a line break (`expected ':'`) points at where the line ends.
+            if code.get(start..end).is_some_and(|t| t.contains('\n')) {
+                end = start;
+            }
+            let at = |offset| code_span.start + python_block::raw_offset(raw, offset);
+            let span = Span::new(at(start), at(end).max(at(start)));
+            self.error(match p.too_new {
+                None => CheckError::PythonSyntax {
+                    message: p.message,
+                    span,
+                },
+                Some(help) => CheckError::PythonTooNew {
+                    message: p.message,
+                    span,
+                    help: help.to_string(),
+                },
+            });
         }
     }
 

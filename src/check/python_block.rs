@@ -23,9 +23,30 @@ impl PythonName {
     }
 }
 
-/// Removes the indentation common to all non-blank lines, and blank lines at both ends.
-pub fn dedent(code: &str) -> String {
-    let lines: Vec<&str> = code.lines().collect();
+/// Where a byte of `dedent(raw)` was in `raw`: the same line (blank lines at the start
+/// were dropped) and column (the common indentation was removed).
+pub fn raw_offset(raw: &str, dedented_offset: usize) -> usize {
+    let code = dedent(raw);
+    let before = &code[..dedented_offset.min(code.len())];
+    let line = before.matches('\n').count();
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
+    let lines: Vec<&str> = raw.lines().collect();
+    let (first, indent) = layout(&lines);
+    let mut start = 0;
+    for l in raw.split_inclusive('\n').take(first + line) {
+        start += l.len();
+    }
+    let text = lines.get(first + line).copied().unwrap_or("");
+    let lead = if text.len() >= indent && text.is_char_boundary(indent) {
+        indent
+    } else {
+        text.len() - text.trim_start().len()
+    };
+    (start + lead + column).min(raw.len())
+}
+
+/// The index of the first non-blank line, and the indentation common to the non-blank lines.
+fn layout(lines: &[&str]) -> (usize, usize) {
     let indent = lines
         .iter()
         .filter(|l| !l.trim().is_empty())
@@ -36,6 +57,13 @@ pub fn dedent(code: &str) -> String {
         .iter()
         .position(|l| !l.trim().is_empty())
         .unwrap_or(lines.len());
+    (start, indent)
+}
+
+/// Removes the indentation common to all non-blank lines, and blank lines at both ends.
+pub fn dedent(code: &str) -> String {
+    let lines: Vec<&str> = code.lines().collect();
+    let (start, indent) = layout(&lines);
     let end = lines
         .iter()
         .rposition(|l| !l.trim().is_empty())
@@ -170,6 +198,18 @@ mod tests {
     fn dedents_and_trims_blank_edges() {
         let code = "\n    def f(x):\n        return x\n\n    y = 1\n";
         assert_eq!(dedent(code), "def f(x):\n    return x\n\ny = 1");
+    }
+
+    #[test]
+    fn dedented_offsets_map_back_to_the_raw_text() {
+        let raw = "\n\n    def f(x):\r\n        return x +\n\n    y = 1\n";
+        let code = dedent(raw);
+        for needle in ["def", "return", "x +", "y = 1"] {
+            let at = code.find(needle).unwrap();
+            let back = raw_offset(raw, at);
+            assert_eq!(&raw[back..back + needle.len()], needle);
+        }
+        assert_eq!(raw_offset(raw, code.len()), raw.rfind('1').unwrap() + 1);
     }
 
     #[test]

@@ -493,7 +493,7 @@ impl Scanner<'_> {
             .map(|(i, _)| i)
             .collect();
         match quotes.first() {
-            Some(&first) if (quotes.len() - 1) % 2 == 0 => Some(start + first),
+            Some(&first) if (quotes.len() - 1).is_multiple_of(2) => Some(start + first),
             _ => None,
         }
     }
