@@ -272,3 +272,55 @@ fn redisgears_a_module_that_fails_to_load_points_at_the_gear_line() {
         ],
     );
 }
+
+/// Measured on RedisGears 1.2.13: `execute()` inside an execution is not refused when
+/// Redis is at `maxmemory` (the module calls Redis without the out-of-memory check), so
+/// a gear's writes land and the server goes past its limit, while an ordinary client's
+/// write is refused. There is no OOM error for gearc to place at the `.gear` span; this
+/// test pins the behaviour so a RedisGears that starts refusing is noticed.
+#[test]
+fn redisgears_gear_writes_are_not_stopped_by_maxmemory() {
+    let server = gears::gears_with_args(&[]);
+    let mut con = redis::Client::open(server.url())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let big = "x".repeat(100_000);
+    for i in 0..20 {
+        let _: () = redis::cmd("SET")
+            .arg(format!("big:{i}"))
+            .arg(&big)
+            .query(&mut con)
+            .unwrap();
+    }
+    let used = |con: &mut redis::Connection| -> u64 {
+        let info: String = redis::cmd("INFO").arg("memory").query(con).unwrap();
+        info.lines()
+            .find_map(|l| l.strip_prefix("used_memory:"))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("used_memory")
+    };
+    let limit = used(&mut con) + 300_000;
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("maxmemory")
+        .arg(limit.to_string())
+        .query(&mut con)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = gear_file(
+        &dir,
+        "copy.gear",
+        "keys(\"big:*\")\n  | foreach(execute(\"SET\", \"copy:\" + key, value))\n  | count\n  | run\n",
+    );
+    let out = gearc(&["run", &file, "--url", &server.url()]);
+    assert!(out.status.success(), "{}", report(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "20\n");
+    assert!(used(&mut con) > limit, "the copies went past maxmemory");
+    let refused: redis::RedisResult<()> = redis::cmd("SET")
+        .arg("client-write")
+        .arg(&big)
+        .query(&mut con);
+    let e = refused.expect_err("a client write is refused at maxmemory");
+    assert_eq!(e.code(), Some("OOM"), "{e}");
+}
