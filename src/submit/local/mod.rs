@@ -8,11 +8,12 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
-use serde::Deserialize;
-use serde_json::Value;
 use thiserror::Error;
 
 pub mod files;
+mod protocol;
+
+pub use protocol::Event;
 
 #[derive(Clone, Debug)]
 pub struct LocalOptions {
@@ -44,42 +45,6 @@ impl StopHandle {
                 .status();
         }
     }
-}
-
-/// One line of the engine's output protocol.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Event {
-    Registered {
-        id: String,
-        reader: String,
-        #[serde(default)]
-        args: Value,
-        #[serde(default)]
-        unsupported: Option<String>,
-    },
-    Result {
-        results: Vec<Value>,
-        errors: Vec<String>,
-    },
-    Watching {
-        #[serde(default)]
-        registrations: usize,
-    },
-    Execution {
-        registration: String,
-        #[serde(default)]
-        trigger: Value,
-        results: Vec<Value>,
-        errors: Vec<String>,
-    },
-    Stopped,
-    ScriptError {
-        message: String,
-    },
-    Fatal {
-        message: String,
-    },
 }
 
 #[derive(Debug, Error, miette::Diagnostic)]

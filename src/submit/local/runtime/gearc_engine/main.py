@@ -7,7 +7,7 @@ import sys
 from . import builder, protocol, runtime
 from .builder import Session
 from .plan import execute_plan
-from .protocol import Fatal, Stop, clean_text, emit, note
+from .protocol import Fatal, Stop, clean_text, emit, line, note
 from .registration import call_on_registered
 from .runtime import Runtime
 from .script import install_modules, run_module
@@ -55,7 +55,7 @@ def engine(argv):
     try:
         failure = run_module(source)
         if failure is not None:
-            emit({"kind": "script_error", "message": clean_text(failure)})
+            emit(line("script_error", message=clean_text(failure)))
             return 1
         for reg in session.registrations:
             emit(reg.line())
@@ -63,8 +63,7 @@ def engine(argv):
         if session.run is not None:
             steps, source_factory = session.run
             results, errors = execute_plan(steps, source_factory())
-            emit({"kind": "result", "results": [reply_value(r) for r in results],
-                  "errors": [clean_text(e) for e in errors]})
+            emit(line("result", results=[reply_value(r) for r in results], errors=[clean_text(e) for e in errors]))
         if watch:
             watch_registrations(target, conn, [r for r in session.registrations if r.runnable])
     except (OSError, ConnectionError) as e:
@@ -76,17 +75,17 @@ def watch_registrations(target, conn, registrations):
     from .watch import Watcher  # only for --watch: its imports cost start-up time
     watcher = Watcher(target, conn, registrations)
     if not watcher.active():
-        emit({"kind": "watching", "registrations": 0})
-        emit({"kind": "stopped"})
+        emit(line("watching", registrations=0))
+        emit(line("stopped"))
         return
     try:
         watcher.start()
         watcher.scan_streams()
-        emit({"kind": "watching", "registrations": watcher.active()})
+        emit(line("watching", registrations=watcher.active()))
         watcher.run()
     except Stop:
         watcher.restore()
-        emit({"kind": "stopped"})
+        emit(line("stopped"))
     except BaseException:
         try:
             watcher.restore()
@@ -108,9 +107,9 @@ def _ignore_signal(signum, frame):
     pass
 
 
-def _final(line):
+def _final(last):
     try:
-        emit(line)
+        emit(last)
     except Stop:
         pass
     return 3
@@ -124,14 +123,14 @@ def main(argv=None):
     try:
         code = engine(sys.argv[1:] if argv is None else argv)
     except Fatal as e:
-        code = _final({"kind": "fatal", "message": clean_text(str(e))})
+        code = _final(line("fatal", message=clean_text(str(e))))
     except Stop:
-        code = _final({"kind": "fatal", "message": "interrupted"})
+        code = _final(line("fatal", message="interrupted"))
     except BaseException as e:
         if os.environ.get("GEARC_DEBUG"):
             import traceback
             traceback.print_exc()
-        code = _final({"kind": "fatal", "message": clean_text("internal error of the local engine (%s: %s); "
-                                                              "set GEARC_DEBUG=1 for details" % (type(e).__name__, e))})
+        code = _final(line("fatal", message=clean_text("internal error of the local engine (%s: %s); set "
+                                                       "GEARC_DEBUG=1 for details" % (type(e).__name__, e))))
     return code
 

@@ -8,13 +8,40 @@ _PROTOCOL_OUT = [sys.stdout]  # set_output() in main(); gear code's print() goes
 _OUTPUT_CLOSED = []
 
 
+# Every line the engine writes, by kind: (fields always there, fields there when they apply).
+# This table is the protocol's one source: line() refuses anything else, docs/local-engine.md
+# describes each field, and tests/engine_contracts.rs checks that the Rust side
+# (src/submit/local/protocol.rs, Event) has exactly these fields and keeps every one.
+LINES = {
+    "registered": (("id", "reader", "args", "desc"), ("unsupported", "mode_note")),
+    "result": (("results", "errors"), ()),
+    "watching": (("registrations",), ()),
+    "execution": (("registration", "trigger", "results", "errors"), ("status",)),
+    "stopped": ((), ()),
+    "script_error": (("message",), ()),
+    "fatal": (("message",), ()),
+}
+
+
+def line(kind, **fields):
+    """A protocol line; optional fields given as None are left out."""
+    required, optional = LINES[kind]
+    given = {name: value for name, value in fields.items() if value is not None or name in required}
+    if set(required) - set(given) or set(given) - set(required) - set(optional):
+        raise AssertionError("protocol line %r with fields %s, not %s + optional %s"
+                             % (kind, sorted(given), required, optional))
+    out = {"kind": kind}
+    out.update(given)
+    return out
+
+
 def set_output(stream):
     _PROTOCOL_OUT[0] = stream
 
 
 def emit(obj):
-    """One JSON line on the protocol channel, flushed at once. If the reader is gone (gearc
-    ended), stop like on SIGTERM: a watch still restores the server's settings."""
+    """One JSON line (made by line()) on the protocol channel, flushed at once. If the reader is
+    gone (gearc ended), stop like on SIGTERM: a watch still restores the server's settings."""
     if _OUTPUT_CLOSED:
         return
     try:

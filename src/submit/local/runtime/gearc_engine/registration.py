@@ -5,7 +5,7 @@ import json
 
 from .errors import GearsError, format_error
 from .plan import _is_coroutine
-from .protocol import Stop, clean_text
+from .protocol import Stop, clean_text, line
 from .runtime import _write_log
 from .values import reply_value
 
@@ -132,21 +132,16 @@ class Registration(object):
         return self.reader in ("KeysReader", "StreamReader")
 
     def line(self):
-        line = {"kind": "registered", "id": self.id, "reader": self.real_reader,
-                "args": json_safe(self.kwargs), "desc": self.desc}
-        if self.unsupported:
-            line["unsupported"] = self.unsupported
-        if self.runnable and self.mode in ("async", "async_local"):
-            line["mode_note"] = "runs inline like sync: the local engine has one thread"
-        return line
+        inline = self.runnable and self.mode in ("async", "async_local")
+        return line("registered", id=self.id, reader=self.real_reader, args=json_safe(self.kwargs),
+                    desc=self.desc, unsupported=self.unsupported,
+                    mode_note="runs inline like sync: the local engine has one thread" if inline else None)
 
 
 def execution_line(reg, trigger, results, errors, status=None):
-    line = {"kind": "execution", "registration": reg.id, "trigger": clean_text(trigger),
-            "results": [reply_value(r) for r in results], "errors": [clean_text(e) for e in errors]}
-    if status:
-        line["status"] = status
-    return line
+    return line("execution", registration=reg.id, trigger=clean_text(trigger),
+                results=[reply_value(r) for r in results], errors=[clean_text(e) for e in errors],
+                status=status or None)
 
 
 def call_on_registered(reg):
