@@ -125,3 +125,33 @@ fn a_line_without_its_pipe_is_checked_as_part_of_the_pipeline_above() {
         ["gearc::check::missing_pipe", "gearc::check::reducer_type"]
     );
 }
+
+#[test]
+fn shard_local_steps_merged_by_a_later_step_are_not_warned_about() {
+    // Each shard's partial result folded together later is the documented way to
+    // work on spread records (language.md section 4), not a mistake.
+    for source in [
+        "keys | localgroupby(key[:1], 0, |k, a, r| a + 1) | repartition(key) | groupby(key, 0, |k, a, r| a + r[\"value\"]) | run",
+        "keys | map(1) | accumulate(0, add) | collect | accumulate(0, add) | run",
+        "keys | map(1) | accumulate(0, add) | aggregate(0, add) | run",
+        "keys | map(key) | limit(10) | collect | limit(10) | run",
+        "keys | map(key) | limit(10) | collect | map(it.upper()) | limit(10) | run",
+    ] {
+        let compiled = gearc::compile(source, "t.gear").expect("compiles");
+        let codes: Vec<String> = compiled.warnings.iter().map(|d| d.code_text()).collect();
+        assert!(codes.is_empty(), "{source}: {codes:?}");
+    }
+    // Without the merging step they are.
+    for source in [
+        "keys | localgroupby(key[:1], 0, |k, a, r| a + 1) | run",
+        "keys | map(1) | accumulate(0, add) | collect | run",
+        "keys | map(key) | limit(10) | localgroupby(it, 0, |k, a, r| a) | run",
+    ] {
+        let compiled = gearc::compile(source, "t.gear").expect("compiles");
+        let codes: Vec<String> = compiled.warnings.iter().map(|d| d.code_text()).collect();
+        assert!(
+            codes.iter().any(|c| c == "gearc::check::shard_local"),
+            "{source}: {codes:?}"
+        );
+    }
+}

@@ -127,7 +127,7 @@ pub enum CheckError {
         reducer: String,
         acc: String,
         record: String,
-        #[label("`{reducer}` of `{acc}` and `{record}`")]
+        #[label(primary, "`{reducer}` of `{acc}` and `{record}`")]
         span: Span,
         #[label("the accumulator starts as this `{acc}`")]
         zero_span: Span,
@@ -152,7 +152,7 @@ pub enum CheckError {
     UnsupportedTerminal {
         reader: String,
         terminal: String,
-        #[label("RedisGears cannot {terminal} this reader")]
+        #[label(primary, "RedisGears cannot {terminal} this reader")]
         span: Span,
         #[label("the reader")]
         reader_span: Span,
@@ -166,7 +166,7 @@ pub enum CheckError {
         name: String,
         applies_to: String,
         terminal: String,
-        #[label("only for `{applies_to}`")]
+        #[label(primary, "only for `{applies_to}`")]
         span: Span,
         #[label("the pipeline ends with `{terminal}`")]
         terminal_span: Span,
@@ -202,7 +202,7 @@ pub enum CheckError {
     )]
     MissingPipe {
         op: String,
-        #[label("`{op}` is an operation: write `| {op}`")]
+        #[label(primary, "`{op}` is an operation: write `| {op}`")]
         span: Span,
         #[label("the pipeline it belongs to")]
         pipeline: Span,
@@ -214,9 +214,9 @@ pub enum CheckError {
         help("RedisGears accepts one run() per execution: move this pipeline to its own file, or make one of them `register`")
     )]
     SecondRun {
-        #[label("second `run`")]
+        #[label(primary, "second `run`")]
         span: Span,
-        #[label("first `run` here")]
+        #[label("the earlier `run`")]
         first: Span,
     },
 
@@ -224,9 +224,9 @@ pub enum CheckError {
     #[diagnostic(code(gearc::check::duplicate_name), help("rename one of them"))]
     DuplicateName {
         name: String,
-        #[label("defined again here")]
+        #[label(primary, "`{name}` defined again here")]
         span: Span,
-        #[label("first defined here")]
+        #[label("the earlier definition of `{name}`")]
         first: Span,
     },
 
@@ -237,7 +237,7 @@ pub enum CheckError {
     )]
     DefinedLater {
         name: String,
-        #[label("used here")]
+        #[label(primary, "used here")]
         span: Span,
         #[label("defined here")]
         definition: Span,
@@ -346,7 +346,7 @@ pub enum CheckError {
         help("these events fire once the key is gone, and RedisGears reads a missing key's type as `empty`: drop `key_types`, or react to a write that leaves the key in place, e.g. \"set\"")
     )]
     KeyTypesNeverMatch {
-        #[label("keeps only keys of these types")]
+        #[label(primary, "keeps only keys of these types")]
         span: Span,
         #[label("every one of these events comes after the key is gone")]
         events: Span,
@@ -355,7 +355,7 @@ pub enum CheckError {
     #[error("this write fires its own registration again, without end")]
     #[diagnostic(code(gearc::check::registration_retriggers), severity(Warning))]
     RegistrationRetriggers {
-        #[label("{write}")]
+        #[label(primary, "{write}")]
         span: Span,
         write: String,
         #[label("runs `{mode}`: after the event, so its writes raise new events")]
@@ -374,7 +374,7 @@ pub enum CheckError {
         help("a module that registers gets only `OK` from RG.PYEXECUTE (the run still executes); put the `run` pipeline in a file of its own to see its results")
     )]
     RunBesideRegister {
-        #[label("results not returned by the server")]
+        #[label(primary, "results not returned by the server")]
         span: Span,
         #[label("because this pipeline registers")]
         register: Span,

@@ -6,7 +6,7 @@ use super::Checker;
 use crate::ir::{
     self, Action, EmptyResult, OpKind, Operation, TExpr, TExprKind, TerminalKind, Type, Word,
 };
-use crate::syntax::ast;
+use crate::syntax::{ast, Span};
 
 impl Checker {
     pub(super) fn pipeline(&mut self, p: &ast::Pipeline) -> Option<ir::Pipeline> {
@@ -21,24 +21,20 @@ impl Checker {
             && reader.as_ref().is_some_and(|r| r.spread);
         let mut record = reader.as_ref().map_or(Type::Any, |r| r.record.clone());
         let mut ops = Vec::new();
+        // Shard-local operations on spread records, until a later step merges their
+        // per-shard results (docs/language.md, "Warnings beyond the contract").
+        let mut pending: Vec<(Operation, Span, bool)> = Vec::new();
         for stage in &p.ops {
             let operation = Operation::parse(&stage.name.name);
-            if let Some(op) = operation.filter(|op| spread && op.is_shard_local()) {
-                self.error(CheckError::ShardLocal {
-                    op: op.spelling().to_string(),
-                    span: stage.span,
-                    help: match op {
-                        Operation::Accumulate => {
-                            "add `| collect` before it, or use `aggregate` to fold across shards"
-                                .to_string()
-                        }
-                        Operation::LocalGroupBy => {
-                            "add `| collect` before it, or use `groupby` to group across shards"
-                                .to_string()
-                        }
-                        _ => "add `| collect` before it to limit the whole result".to_string(),
-                    },
-                });
+            if let Some(op) = operation {
+                let gathered = !spread || !op.keeps_records_spread();
+                pending.retain(|(local, _, sorted)| !(gathered && op.merges(*local, *sorted)));
+                for (_, _, sorted) in &mut pending {
+                    *sorted |= op == Operation::Sort;
+                }
+                if spread && op.is_shard_local() {
+                    pending.push((op, stage.span, false));
+                }
             }
             match self.operation(stage, &record) {
                 Some(op) => {
@@ -53,6 +49,23 @@ impl Checker {
                 }
                 None => record = Type::Any,
             }
+        }
+        for (op, span, _) in pending {
+            self.error(CheckError::ShardLocal {
+                op: op.spelling().to_string(),
+                span,
+                help: match op {
+                    Operation::Accumulate => {
+                        "add `| collect` before it, or use `aggregate` to fold across shards"
+                            .to_string()
+                    }
+                    Operation::LocalGroupBy => {
+                        "add `| collect` before it, or use `groupby` to group across shards"
+                            .to_string()
+                    }
+                    _ => "add `| collect` before it to limit the whole result".to_string(),
+                },
+            });
         }
         let terminal = p
             .terminal

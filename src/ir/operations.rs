@@ -54,6 +54,22 @@ impl Operation {
         )
     }
 
+    /// Folds the per-shard results of the shard-local `local` into one answer, when it
+    /// runs on records brought together (or is global itself): a `localgroupby` is
+    /// merged by a later `groupby` (the documented two-step grouping), an `accumulate` by
+    /// an `aggregate` or by an `accumulate` after `collect`, a `limit` by a `limit`
+    /// after `collect`. `sorted_between`: a `sort` came between the two, which makes a
+    /// limit before it cut the records before they were ordered: not a merge.
+    pub fn merges(self, local: Operation, sorted_between: bool) -> bool {
+        use Operation::*;
+        match local {
+            Accumulate => matches!(self, Accumulate | Aggregate),
+            LocalGroupBy => matches!(self, LocalGroupBy | GroupBy | AggregateBy | BatchGroupBy),
+            Limit => self == Limit && !sorted_between,
+            _ => false,
+        }
+    }
+
     /// Records spread over the shards stay spread after it; every other operation
     /// moves or merges them.
     pub fn keeps_records_spread(self) -> bool {
@@ -76,11 +92,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shard_local_operations_keep_records_spread() {
+    fn shard_local_operations_keep_records_spread_and_can_be_merged() {
         for op in Operation::ALL {
             if op.is_shard_local() {
                 assert!(op.keeps_records_spread(), "{op}");
+                assert!(op.merges(*op, false), "{op}");
+            } else {
+                assert!(!Operation::Aggregate.merges(*op, false), "{op}");
             }
         }
+        assert!(!Operation::Limit.merges(Operation::Limit, true));
     }
 }
