@@ -404,6 +404,13 @@ fn redisgears_registrations_show_counters_and_the_last_error() {
         row.contains("ValueError: invalid literal for int() with base 10: 'not a number'"),
         "{row}"
     );
+    // given the deployed file, the last error is shown at the .gear step that raised it
+    let placed = on_server(&["registrations", &file]);
+    assert_ok(&placed);
+    let stderr = String::from_utf8_lossy(&placed.stderr);
+    assert!(stderr.contains("gearc::run::callback_failed"), "{stderr}");
+    assert!(stderr.contains("failing.gear:1:18"), "{stderr}");
+    assert!(stderr.contains("raised here"), "{stderr}");
     assert_ok(&on_server(&["undeploy", "failing"]));
 }
 

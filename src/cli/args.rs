@@ -38,7 +38,10 @@ pub enum Command {
     )]
     Undeploy(UndeployArgs),
     /// List the server's registrations, with their counters and last error.
-    Registrations(ListArgs),
+    #[command(
+        after_help = "Example:\n  gearc registrations\n  gearc registrations examples/automatic_expiry.gear   (shows its last error at the .gear line)"
+    )]
+    Registrations(RegistrationsArgs),
     /// Remove registrations by id (`--all` removes every one).
     Unregister(UnregisterArgs),
     /// Fire a `command(...)` registration: RG.TRIGGER NAME ARG...
@@ -213,4 +216,16 @@ pub struct ExecutionArgs {
 pub struct CompletionsArgs {
     /// The shell.
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct RegistrationsArgs {
+    /// The .gear files that were deployed: the last error of their sessions'
+    /// registrations is shown at the `.gear` line that raised it.
+    pub files: Vec<PathBuf>,
+    /// One JSON object per line instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }

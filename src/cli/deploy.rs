@@ -122,6 +122,11 @@ fn prepare(path: &Path, id: Option<&str>) -> Result<Deployable, u8> {
     })
 }
 
+/// The session a file deploys to by default: its stem.
+pub fn session_of(path: &Path) -> String {
+    stem(path)
+}
+
 fn stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())

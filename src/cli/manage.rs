@@ -8,7 +8,7 @@ use gearc::submit::server::replies::{self, Registration};
 use gearc::submit::server::{self, Connection};
 use gearc::submit::SubmitError;
 
-use super::args::{ExecutionArgs, ListArgs, TriggerArgs, UnregisterArgs};
+use super::args::{ExecutionArgs, ListArgs, RegistrationsArgs, TriggerArgs, UnregisterArgs};
 use super::exit;
 
 fn table(header: &[&str]) -> Table {
@@ -73,10 +73,32 @@ fn last_line(error: &str) -> String {
     parsed.message
 }
 
-pub fn registrations(args: ListArgs) -> u8 {
+pub fn registrations(args: RegistrationsArgs) -> u8 {
+    // the deployed files, to place their sessions' last errors in the source
+    let mut files = Vec::new();
+    for path in &args.files {
+        match super::input::load(path) {
+            Ok(loaded) => files.push((super::deploy::session_of(path), loaded)),
+            Err(status) => return status,
+        }
+    }
     args.connect.with_connection(async |con: &mut Connection| {
         let all = server::registrations(con).await?;
         print_registrations(&all, args.json);
+        if args.json {
+            return Ok(exit::OK);
+        }
+        for r in &all {
+            let (Some(error), Some(session)) = (&r.last_error, &r.session) else {
+                continue;
+            };
+            let Some((_, (source, compiled))) = files.iter().find(|(s, _)| s == session) else {
+                continue;
+            };
+            let parsed = gearc::submit::reply::parse_error(error, &compiled.line_map);
+            eprintln!("last error of {} (session `{session}`):", r.id);
+            super::output::print_errors(&[parsed], source, super::input::style());
+        }
         Ok(exit::OK)
     })
 }
