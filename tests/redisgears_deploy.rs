@@ -464,6 +464,38 @@ fn redisgears_management_commands_print_tables_and_json() {
             String::from_utf8_lossy(&out.stdout)
         );
     }
+    // a session of this test's own, so the listing holds only what it deployed
+    let dir = tempfile::tempdir().unwrap();
+    let file = gear_file(
+        &dir,
+        "listed.gear",
+        "keys(\"listed:*\", event_types = [\"set\"]) | register(mode = \"sync\")\ncommand(\"listed_trigger\") | register(mode = \"async_local\")\n",
+    );
+    assert_ok(&on_server(&["deploy", &file]));
+    for (name, args) in [
+        ("registrations", vec!["registrations"]),
+        ("registrations_json", vec!["registrations", "--json"]),
+    ] {
+        let out = on_server(&args);
+        assert_ok(&out);
+        let mine: String = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with("id ") || l.contains("listed"))
+            // column widths depend on the other tests' registrations: one gap each
+            .map(|l| {
+                format!(
+                    "{}\n",
+                    l.split("  ")
+                        .filter(|c| !c.is_empty())
+                        .map(str::trim)
+                        .collect::<Vec<_>>()
+                        .join("  ")
+                )
+            })
+            .collect();
+        insta::assert_snapshot!(format!("manage_{name}"), mine);
+    }
+    assert_ok(&on_server(&["undeploy", "listed"]));
     let executions = on_server(&["executions", "--json"]);
     assert!(
         String::from_utf8_lossy(&executions.stdout).contains(&format!(

@@ -278,7 +278,8 @@ pub async fn registrations(con: &mut Connection) -> Result<Vec<Registration>, Su
             replies::add_counters(&mut all, &replies::registrations(&reply));
         }
     }
-    all.sort_by(|a, b| (&a.session, &a.id).cmp(&(&b.session, &b.id)));
+    // ids end in a counter: order them as numbers (…-9 before …-10)
+    all.sort_by(|a, b| (&a.session, a.id.len(), &a.id).cmp(&(&b.session, b.id.len(), &b.id)));
     Ok(all)
 }
 
