@@ -7,32 +7,7 @@ mod support;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use support::gears;
-
-fn gearc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gearc"))
-        .args(args)
-        .current_dir(support::root())
-        .env_remove("REDIS_URL")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run gearc")
-}
-
-fn report(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn gear_file(dir: &tempfile::TempDir, name: &str, source: &str) -> String {
-    let path = dir.path().join(name);
-    std::fs::write(&path, source).expect("write gear file");
-    path.display().to_string()
-}
+use support::{gear_file, gearc, gears, report};
 
 #[test]
 fn redisgears_a_cluster_node_down_is_named_not_a_partial_result() {

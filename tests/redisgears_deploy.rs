@@ -5,20 +5,10 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
-use support::gears;
-
-fn gearc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gearc"))
-        .args(args)
-        .current_dir(support::root())
-        .env_remove("REDIS_URL")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run gearc")
-}
+use support::{gear_file, gearc, gears, report};
 
 fn on_server(args: &[&str]) -> Output {
     let mut all: Vec<&str> = args.to_vec();
@@ -26,17 +16,8 @@ fn on_server(args: &[&str]) -> Output {
     gearc(&all)
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 fn assert_ok(o: &Output) {
-    assert!(o.status.success(), "{}", text(o));
+    assert!(o.status.success(), "{}", report(o));
 }
 
 /// The registrations of `session` on the server, straight from RG.DUMPREGISTRATIONS.
@@ -60,13 +41,6 @@ fn session_registrations(session: &str) -> Vec<String> {
         }
     }
     ids
-}
-
-/// A `.gear` file in a temporary folder, named `name`.
-fn gear_file(dir: &tempfile::TempDir, name: &str, source: &str) -> String {
-    let path = dir.path().join(name);
-    std::fs::write(&path, source).expect("write gear file");
-    path.display().to_string()
 }
 
 fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
@@ -120,7 +94,7 @@ fn redisgears_deploy_twice_keeps_one_set_then_a_change_replaces_it() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("2 registrations"),
         "{}",
-        text(&out)
+        report(&out)
     );
     let third = session_registrations("redeploy");
     assert_eq!(third.len(), 2, "{third:?}");
@@ -141,7 +115,7 @@ fn redisgears_deploy_twice_keeps_one_set_then_a_change_replaces_it() {
         "nothing fires after undeploy"
     );
     let again = on_server(&["undeploy", "redeploy"]);
-    assert_eq!(again.status.code(), Some(1), "{}", text(&again));
+    assert_eq!(again.status.code(), Some(1), "{}", report(&again));
     assert!(String::from_utf8_lossy(&again.stderr).contains("has no session `redeploy`"));
 }
 
@@ -299,12 +273,12 @@ fn redisgears_trigger_answers_typed_results_and_errors() {
     );
     // a miss needs `requests`, which this server does not have: the callback's error
     let miss = on_server(&["trigger", "cache_get", "http://not-cached.example/"]);
-    assert_eq!(miss.status.code(), Some(1), "{}", text(&miss));
+    assert_eq!(miss.status.code(), Some(1), "{}", report(&miss));
     assert!(
         String::from_utf8_lossy(&miss.stderr)
             .contains("failed: ModuleNotFoundError: No module named 'requests'"),
         "{}",
-        text(&miss)
+        report(&miss)
     );
     // a failing callback is the user's problem (exit 1), shown with its exception
     let boom = gear_file(
@@ -314,13 +288,13 @@ fn redisgears_trigger_answers_typed_results_and_errors() {
     );
     assert_ok(&on_server(&["deploy", &boom]));
     let failed = on_server(&["trigger", "boom", "x"]);
-    assert_eq!(failed.status.code(), Some(1), "{}", text(&failed));
+    assert_eq!(failed.status.code(), Some(1), "{}", report(&failed));
     assert!(
         String::from_utf8_lossy(&failed.stderr).contains(
             "the trigger `boom` failed: ValueError: invalid literal for int() with base 10: 'x'"
         ),
         "{}",
-        text(&failed)
+        report(&failed)
     );
     let ok = on_server(&["trigger", "boom", "41", "--json"]);
     // a register pipeline's records reach RG.TRIGGER as RedisGears' str() of them
@@ -328,7 +302,7 @@ fn redisgears_trigger_answers_typed_results_and_errors() {
         String::from_utf8_lossy(&ok.stdout),
         "\"41\"\n",
         "{}",
-        text(&ok)
+        report(&ok)
     );
     assert_ok(&on_server(&["undeploy", "boom"]));
     let unknown = on_server(&["trigger", "no_such_trigger"]);
@@ -338,12 +312,12 @@ fn redisgears_trigger_answers_typed_results_and_errors() {
     // a second session cannot take the same trigger
     let other = gear_file(&dir, "other_cache.gear", &source);
     let taken = on_server(&["deploy", &other]);
-    assert_eq!(taken.status.code(), Some(2), "{}", text(&taken));
+    assert_eq!(taken.status.code(), Some(2), "{}", report(&taken));
     assert!(
         String::from_utf8_lossy(&taken.stderr)
             .contains("the trigger `cache_get` is already registered by session `cache_get`"),
         "{}",
-        text(&taken)
+        report(&taken)
     );
     assert_ok(&on_server(&["undeploy", "cache_get"]));
 }
@@ -511,7 +485,7 @@ fn redisgears_management_commands_print_tables_and_json() {
     assert_eq!(gone.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&gone.stderr).contains(&format!("has no execution {id}")));
     let abort = on_server(&["abort", &id]);
-    assert_eq!(abort.status.code(), Some(1), "{}", text(&abort));
+    assert_eq!(abort.status.code(), Some(1), "{}", report(&abort));
 }
 
 #[test]

@@ -10,26 +10,7 @@ use std::io::Read;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use support::gears;
-
-fn gearc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gearc"))
-        .args(args)
-        .current_dir(support::root())
-        .env_remove("REDIS_URL")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run gearc")
-}
-
-fn report(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use support::{gear_file, gearc, gears, report};
 
 fn expect_failure(o: &Output, code: i32, needles: &[&str]) {
     let text = report(o);
@@ -42,12 +23,6 @@ fn expect_failure(o: &Output, code: i32, needles: &[&str]) {
 /// A program that takes about 30 seconds on the server, in small steps (an abort
 /// reaches a running Python step between two bytecodes).
 const SLOW: &str = "python \"\"\"\nimport time\ndef slow():\n    for i in range(300):\n        time.sleep(0.1)\n    yield 1\n\"\"\"\npython(slow) | run\n";
-
-fn gear_file(dir: &tempfile::TempDir, name: &str, source: &str) -> String {
-    let path = dir.path().join(name);
-    std::fs::write(&path, source).expect("write gear file");
-    path.display().to_string()
-}
 
 /// The executions the server still holds.
 fn executions(gears: &gears::Gears) -> Vec<String> {

@@ -220,3 +220,31 @@ pub fn sort_records(stdout: &str) -> String {
     lines[usize::from(header)..].sort_unstable();
     lines.iter().map(|l| format!("{l}\n")).collect()
 }
+
+/// `gearc ARGS` from the repository root, without colour or `REDIS_URL`.
+pub fn gearc(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_gearc"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("REDIS_URL")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run gearc")
+}
+
+/// Exit status, stdout and stderr as one text, for assertion messages.
+pub fn report(o: &std::process::Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A `.gear` file named `name` in `dir`; its path.
+pub fn gear_file(dir: &tempfile::TempDir, name: &str, source: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, source).expect("write gear file");
+    path.display().to_string()
+}
