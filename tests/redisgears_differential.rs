@@ -36,6 +36,10 @@ const CLUSTER_DIFFERENCES: &[(&str, &str)] = &[
         "tests/run/shards.gear",
         "`shards()` gives one record per shard: 1 on a server, 3 on the cluster",
     ),
+    (
+        "tests/run/rg_infocluster.gear",
+        "RG.INFOCLUSTER describes the cluster there (one record per shard, each with the shards and their slots), where a single server answers `no cluster mode`",
+    ),
 ];
 
 /// Programs whose results are random by design: only their exit status and error

@@ -183,3 +183,81 @@ class Blocking(support.EngineTest):
         self.call("RPUSH", "l", "x")
         self.assertEqual(self.results_of("GB('ShardsIDReader').map(lambda _: execute('BLPOP', 'l', 0)).run()\n"),
                          ["['l', 'x']"])
+
+
+class RedisGearsCommands(support.EngineTest):
+    """execute('RG.…') answered as a single-shard RedisGears 1.2.13 answers it inside a gear
+    (each reply below measured on one)."""
+
+    def outcome(self, *args):
+        """["ok", reply] or ["error", text] of execute(*args) inside an execution."""
+        module = ("import json\n"
+                  "def probe(_):\n"
+                  "    try:\n"
+                  "        return json.dumps(['ok', execute(*%r)])\n"
+                  "    except Exception as e:\n"
+                  "        return json.dumps(['error', str(e)])\n"
+                  "GB('ShardsIDReader').map(probe).run()\n" % (args,))
+        results = self.results_of(module)
+        self.assertEqual(len(results), 1)
+        return json.loads(results[0])
+
+    def test_cluster_questions(self):
+        self.assertEqual(self.outcome("RG.INFOCLUSTER"), ["ok", "no cluster mode"])
+        self.assertEqual(self.outcome("rg.infocluster", "extra"), ["ok", "no cluster mode"])
+        self.assertEqual(self.outcome("RG.HELLO"), ["error", "ERRCLUSTER NULL cluster state on hello msg\r\n"])
+
+    def test_config_get_and_set(self):
+        self.assertEqual(self.outcome("RG.CONFIGGET", "MaxExecutions", "ExecutionMaxIdleTime", "nosuch"),
+                         ["ok", [1000, 5000, "(error) Unsupported config parameter: nosuch"]])
+        self.assertEqual(self.outcome("RG.CONFIGGET"), ["ok", []])
+        self.assertEqual(self.outcome("RG.CONFIGSET", "foo", "bar", "MaxExecutions", "1500", "odd"),
+                         ["ok", ["OK - value was saved in extra config dictionary", "OK",
+                                 "(error) Value was not given to odd"]])
+        # within one run, configGet sees what RG.CONFIGSET saved; built-in names give None
+        module = ("import json\n"
+                  "def probe(_):\n"
+                  "    execute('RG.CONFIGSET', 'foo3', 'v3', 'MaxExecutions', '7')\n"
+                  "    return json.dumps([configGet('foo3'), gearsConfigGet('foo3', 'd'), configGet('MaxExecutions'),\n"
+                  "                       execute('RG.CONFIGGET', 'foo3', 'MaxExecutions', 'fromenv')])\n"
+                  "GB('ShardsIDReader').map(probe).run()\n")
+        results = self.results_of_env(module, {"GEARC_CONFIG_fromenv": "e"})
+        self.assertEqual(json.loads(results[0]), ["v3", "v3", None, ["v3", 7, "e"]])
+
+    def results_of_env(self, module, env):
+        run = self.run_module(module, env=env)
+        self.assertEqual((run.code, run.errors), (0, []), run.stderr)
+        return run.results
+
+    def test_nothing_to_find_and_arity(self):
+        for command in ("RG.GETEXECUTION", "RG.GETRESULTS", "RG.GETRESULTSBLOCKING", "RG.DROPEXECUTION"):
+            self.assertEqual(self.outcome(command, "x"), ["error", "execution plan does not exist\r\n"])
+            self.assertEqual(self.outcome(command),
+                             ["error", "ERR wrong number of arguments for '%s' command\r\n" % command.lower()])
+        self.assertEqual(self.outcome("RG.UNREGISTER", "x"), ["error", "execution is not registered\r\n"])
+        self.assertEqual(self.outcome("RG.TRIGGER", "nosuch"), ["error", "ERR subcommand not found\r\n"])
+        self.assertEqual(self.outcome("RG.TRIGGERONKEY", "x", "k"), ["error", "ERR subcommand not found\r\n"])
+        self.assertEqual(self.outcome("RG.PYEXPORTREQ", "x"), ["error", "requirement does not exists\r\n"])
+        self.assertEqual(self.outcome("RG.PAUSEREGISTRATIONS"),
+                         ["error", "ERR wrong number of arguments for 'rg.pauseregistrations' command\r\n"])
+
+    def test_fixed_answers(self):
+        self.assertEqual(self.outcome("RG.PYDUMPREQS"), ["ok", []])
+        self.assertEqual(self.outcome("RG.DUMPPLUGINS"), ["ok", [["GearsPythonPlugin", 10000]]])
+        self.assertEqual(self.outcome("RG.PYFREEINTERPRETER"), ["ok", "Free interpreter is not longer supported"])
+        self.assertEqual(self.outcome("RG.PYEXECUTE", "GB().run()"),
+                         ["error", "Can not run gears inside a multi exec, lua, or when blocking is not allowed\r\n"])
+        # an RG.* name RedisGears does not have is an unknown command, as any other
+        self.assertEqual(self.outcome("RG.NOSUCH"), ["error", "No such file or directory"])
+
+    def test_server_state_is_refused(self):
+        for command in ("RG.DUMPEXECUTIONS", "RG.DUMPREGISTRATIONS", "RG.PYDUMPSESSIONS", "RG.PYSTATS"):
+            kind, text = self.outcome(command)
+            self.assertEqual(kind, "error")
+            self.assertIn("not supported by gearc's local engine", text)
+
+    def test_commands_that_crash_the_server_stop_the_engine(self):
+        for args in (["RG.REFRESHCLUSTER"], ["RG.ABORTEXECUTION", "x"], ["RG.PYPROFILE", "stats"]):
+            run = self.run_module("GB('ShardsIDReader').map(lambda _: execute(*%r)).run()\n" % (args,))
+            self.assertEqual(run.code, 3, run.stdout)
+            self.assertIn("RedisGears 1.2.13 server", run.one("fatal")["message"])

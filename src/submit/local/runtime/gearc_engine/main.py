@@ -7,7 +7,7 @@ import sys
 from . import builder, protocol, runtime
 from .builder import Session
 from .plan import execute_plan
-from .protocol import Fatal, Stop, clean_text, emit, line, note
+from .protocol import Fatal, Halt, Stop, clean_text, emit, line, note
 from .registration import call_on_registered
 from .runtime import Runtime
 from .script import install_modules, run_module
@@ -51,6 +51,8 @@ def engine(argv):
     conn = target.connect()
     runtime.RUNTIME = Runtime(target, conn)
     session = builder.SESSION = Session()
+    runtime.RUNTIME.rg.triggers = lambda: [reg.settings.get("trigger") for reg in session.registrations
+                                           if reg.reader == "CommandReader"]
     install_modules()
     try:
         failure = run_module(source)
@@ -83,8 +85,10 @@ def watch_registrations(target, conn, registrations):
         watcher.scan_streams()
         emit(line("watching", registrations=watcher.active()))
         watcher.run()
-    except Stop:
+    except Stop as e:
         watcher.restore()
+        if isinstance(e, Halt):
+            raise
         emit(line("stopped"))
     except BaseException:
         try:
@@ -123,6 +127,8 @@ def main(argv=None):
     try:
         code = engine(sys.argv[1:] if argv is None else argv)
     except Fatal as e:
+        code = _final(line("fatal", message=clean_text(str(e))))
+    except Halt as e:
         code = _final(line("fatal", message=clean_text(str(e))))
     except Stop:
         code = _final(line("fatal", message="interrupted"))

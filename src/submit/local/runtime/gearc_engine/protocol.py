@@ -66,6 +66,11 @@ class Stop(BaseException):
     """SIGINT/SIGTERM. A BaseException so that gear code's `except Exception` cannot swallow it."""
 
 
+class Halt(Stop):
+    """Gear code did what would crash or hang a RedisGears server: the engine stops with this
+    message (exit code 3), whatever gear code catches."""
+
+
 def clean_text(text):
     """JSON-safe text: lone surrogates would make the reader of our output choke."""
     try:

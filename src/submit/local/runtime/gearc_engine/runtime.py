@@ -6,6 +6,7 @@ import sys
 from .errors import GearsError, GearsFlatError
 from .protocol import clean_text
 from .resp import RespError
+from .rg_commands import RgCommands
 from .values import redis_text
 
 
@@ -25,6 +26,7 @@ class Runtime(object):
         # Counts the commands gear code ran that may write: a reader that read ahead reads
         # again what it read before a write (see readers.keys_scan_source).
         self.writes = 0
+        self.rg = RgCommands()  # RedisGears' own commands, which a plain Redis does not know
 
     def connect(self):
         """Another connection to the same database (a reader's own)."""
@@ -46,6 +48,10 @@ class Runtime(object):
         if not isinstance(command, str):
             raise GearsError("the given command must be a string")
         argv = [command] + [a if isinstance(a, (bytes, bytearray)) else str(a) for a in args[1:]]
+        if command[:3].lower() == "rg.":
+            reply = self.rg.answer(argv)
+            if reply is not None:
+                return reply
         refusal = self._rm_call_refusal(argv)
         if refusal:
             raise GearsError(refusal)
@@ -224,12 +230,16 @@ def hashtag():
 
 
 def configGet(*args):
-    """User config values only exist on a server (RG.CONFIGSET / module args); locally they
-    come from GEARC_CONFIG_<key> environment variables."""
+    """User config values: locally those set with execute('RG.CONFIGSET', ...) during the run,
+    else GEARC_CONFIG_<key> environment variables (a server has them from RG.CONFIGSET or its
+    module arguments). Built-in names give None, as on the server."""
     if len(args) != 1:
         raise GearsError("get_config function must get a single key input")
     if not isinstance(args[0], str):
         raise GearsError("get_config key must be a string")
+    extra = RUNTIME.rg.extra_config if RUNTIME is not None else {}
+    if args[0] in extra:
+        return extra[args[0]]
     return os.environ.get("GEARC_CONFIG_" + args[0])
 
 
