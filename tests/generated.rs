@@ -33,7 +33,7 @@ fn batch() -> Vec<(u64, Program)> {
     (first..first + count)
         .map(|seed| {
             let options = Options {
-                registrations: seed % 2 == 0,
+                registrations: seed.is_multiple_of(2),
             };
             (seed, generate::program_for_seed(seed, options))
         })

@@ -66,7 +66,7 @@ fn redisgears_generated_programs_agree_with_the_local_engine() {
                 program.source
             ));
         }
-        let to_cluster = program.cluster_safe && n % CLUSTER_EVERY == 0;
+        let to_cluster = program.cluster_safe && n.is_multiple_of(CLUSTER_EVERY);
         if to_cluster {
             on_cluster += 1;
             let shards = sorted_lines(&gearc_run(&file, &cluster.url, false, true));
@@ -80,8 +80,9 @@ fn redisgears_generated_programs_agree_with_the_local_engine() {
             }
         }
         failed_programs += usize::from(failed);
-        if (n - first + 1) % 500 == 0 {
-            eprintln!("{} programs, {failed_programs} differ", n - first + 1);
+        let done = n - first + 1;
+        if done.is_multiple_of(500) {
+            eprintln!("{done} programs, {failed_programs} differ");
         }
         if program.writes {
             // Back to the seed data (a later `keys("*")` must not see `out:` keys).
