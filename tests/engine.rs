@@ -514,3 +514,89 @@ fn an_unusable_or_changed_cache_is_not_used() {
     assert_eq!(stdout(&out), "0\n");
     assert_eq!(std::fs::read_to_string(&main).unwrap(), changed);
 }
+
+/// The child processes of `pid` (Linux: /proc/PID/task/*/children).
+fn children(pid: u32) -> Vec<u32> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    tasks
+        .filter_map(|t| t.ok())
+        .filter_map(|t| std::fs::read_to_string(t.path().join("children")).ok())
+        .flat_map(|s| {
+            s.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect::<Vec<u32>>()
+        })
+        .collect()
+}
+
+/// Whether a process has ended (a zombie nobody reaps has).
+fn ended(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| s.rsplit(')').next().unwrap_or("").split_whitespace().next() == Some("Z"))
+        .unwrap_or(true)
+}
+
+#[test]
+fn the_engine_ends_and_restores_when_gearc_is_killed() {
+    use std::time::{Duration, Instant};
+
+    let server = RedisServer::start();
+    let mut con = server.con();
+    let flags = |con: &mut redis::Connection| -> String {
+        let reply: Vec<String> = redis::cmd("CONFIG")
+            .arg("GET")
+            .arg("notify-keyspace-events")
+            .query(con)
+            .unwrap();
+        reply[1].clone()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gearc"))
+        .args([
+            "run",
+            "--local",
+            "examples/automatic_expiry.gear",
+            "--watch",
+        ])
+        .args(["--url", &server.url()])
+        .current_dir(support::root())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while flags(&mut con).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the engine did not start watching"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let engines = children(child.id());
+    assert_eq!(engines.len(), 1, "one engine process: {engines:?}");
+    child.kill().unwrap(); // SIGKILL: gearc cannot pass anything on
+    child.wait().unwrap();
+    while !ended(engines[0]) {
+        assert!(
+            Instant::now() < deadline,
+            "the engine lives on after gearc was killed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        flags(&mut con),
+        "",
+        "the engine restored the server's setting"
+    );
+    // and it applies no registration any more
+    let _: () = redis::cmd("SET")
+        .arg("session:1")
+        .arg("x")
+        .query(&mut con)
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let ttl: i64 = redis::cmd("TTL").arg("session:1").query(&mut con).unwrap();
+    assert_eq!(ttl, -1);
+}

@@ -323,3 +323,100 @@ class TwoSignals(WatchTest):
         self.assertEqual(watch.proc.wait(10), 0)
         self.assertEqual(watch.wait_for("stopped")["kind"], "stopped")
         self.assertEqual(self.flags(), "")
+
+
+def until(condition, seconds=10):
+    """Waits for condition() to hold; whether it did."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+class SharedSettings(WatchTest):
+    """notify-keyspace-events is server-wide: sessions take back only what they added, and
+    only while it is as they know it."""
+
+    def test_two_sessions_neither_goes_deaf_and_the_last_restores(self):
+        first = self.watch("GB().register(prefix='a*')\n")
+        first.wait_for("watching")
+        second = self.watch("GB().register(prefix='b*')\n")
+        second.wait_for("watching")
+        self.assertEqual(first.stop(signal.SIGTERM)[0], 0)
+        self.assertNotEqual(self.flags(), "")  # the second session still needs them
+        self.call("SET", "b1", "1")
+        self.assertEqual(second.wait_for("execution")["trigger"], "set b1")
+        self.assertEqual(second.stop(signal.SIGTERM)[0], 0)
+        self.assertEqual(self.flags(), "")  # handed over, then taken back by the last one
+
+    def test_a_change_by_another_client_is_left_as_it_is(self):
+        watch = self.watch("GB().register(prefix='a*')\n")
+        watch.wait_for("watching")
+        changed = self.flags() + "K"  # keyspace events too: nothing the session needs is lost
+        self.call("CONFIG", "SET", "notify-keyspace-events", changed)
+        operator = self.flags()
+        # noticed at the second check after the change (a session's word may be on its way)
+        self.assertTrue(until(lambda: "changed by another client" in "".join(watch.stderr)), watch.stderr)
+        self.assertEqual(watch.stop(signal.SIGTERM)[0], 0)
+        self.assertEqual(self.flags(), operator)
+
+    def test_flags_that_disappear_are_set_again(self):
+        watch = self.watch("GB().register(prefix='a*')\n")
+        watch.wait_for("watching")
+        self.call("CONFIG", "SET", "notify-keyspace-events", "")
+        self.assertTrue(until(lambda: self.flags() != ""), "set again within a few seconds")
+        self.assertIn("lost", "".join(watch.stderr))
+        self.call("SET", "a1", "1")
+        self.assertEqual(watch.wait_for("execution")["trigger"], "set a1")
+        self.assertEqual(watch.stop(signal.SIGTERM)[0], 0)
+        self.assertEqual(self.flags(), "")  # what it set again is its own to take back
+
+
+class GearcGone(WatchTest):
+    def gone(self, pid):
+        """The process ended (a zombie that nobody reaps counts as ended)."""
+        try:
+            with open("/proc/%d/stat" % pid) as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+        except (IOError, OSError):
+            return True
+
+    def test_the_engine_ends_when_its_output_has_no_reader(self):
+        import subprocess
+        proc = subprocess.Popen([support.PYTHON, support.ENGINE, "--url", self.server.url, "--watch"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        proc.stdin.write(b"GB().register(prefix='k')\n")
+        proc.stdin.close()
+        while b'"watching"' not in proc.stdout.readline():
+            pass
+        proc.stdout.close()  # gearc killed with -9: nothing happens on the server meanwhile
+        self.assertEqual(proc.wait(10), 0)
+        self.assertEqual(self.flags(), "")
+
+    def test_the_engine_ends_when_its_parent_dies(self):
+        # The parent is a shell that writes the engine's output to a file: only the parent's
+        # death tells the engine that it is alone.
+        import os
+        import subprocess
+        import tempfile
+        work = tempfile.mkdtemp()
+        module, out = os.path.join(work, "module.py"), os.path.join(work, "out")
+        with open(module, "w") as f:
+            f.write("GB().register(prefix='k')\n")
+        script = '"$0" "$1" --url "$2" --watch < "$3" > "$4" 2>/dev/null & echo $!; wait'
+        shell = subprocess.Popen(["sh", "-c", script, support.PYTHON, support.ENGINE, self.server.url, module, out],
+                                 stdout=subprocess.PIPE)
+        engine = int(shell.stdout.readline())
+        shell.stdout.close()
+        def watching():
+            if not os.path.exists(out):
+                return False
+            with open(out, "rb") as f:
+                return b'"watching"' in f.read()
+        self.assertTrue(until(watching))
+        shell.kill()
+        shell.wait()
+        self.assertTrue(until(lambda: self.gone(engine), 10), "the engine lives on without gearc")
+        self.assertEqual(self.flags(), "")

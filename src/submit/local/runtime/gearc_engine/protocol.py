@@ -39,6 +39,11 @@ def set_output(stream):
     _PROTOCOL_OUT[0] = stream
 
 
+def reader_gone():
+    """gearc is gone: nothing more is written (lifeline), as when a write finds no reader."""
+    _OUTPUT_CLOSED.append(True)
+
+
 def emit(obj):
     """One JSON line (made by line()) on the protocol channel, flushed at once. If the reader is
     gone (gearc ended), stop like on SIGTERM: a watch still restores the server's settings."""

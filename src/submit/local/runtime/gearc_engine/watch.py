@@ -4,35 +4,16 @@ import heapq
 import select
 import time
 
-from . import runtime
-from .plan import execute_plan
-from .protocol import Fatal, emit, note
+from . import lifeline, protocol, runtime
 from .keys_reader import key_types, keys_exact_source
+from .notify_flags import ALL_CLASSES, KeyspaceFlags
+from .plan import execute_plan
+from .protocol import Fatal, Stop, emit
 from .registration import execution_line, prefix_matches
 from .resp import RespError
 from .runtime import MARKER_CHANNEL
 from .streams import StreamWatch
 from .values import redis_text
-
-
-_ALL_CLASSES = "g$lshzxetd"  # what 'A' stands for in notify-keyspace-events
-
-
-def _flag_set(flags):
-    chars = set(flags)
-    if "A" in chars:
-        chars.discard("A")
-        chars.update(_ALL_CLASSES)
-    return chars
-
-
-def _flag_string(chars):
-    chars = set(chars)
-    text = ""
-    if set(_ALL_CLASSES) <= chars:
-        text = "A"
-        chars -= set(_ALL_CLASSES)
-    return text + "".join(sorted(chars))
 
 
 class quiet_subscriber(object):
@@ -61,7 +42,7 @@ class Watcher(object):
         self.timers = []
         self.timer_seq = 0
         self.queue = []
-        self.old_flags = None
+        self.flags = None
         self.sub = None
         self.quiet = None  # the subscriber whose own events arrive now (see Runtime.quiet_subscriber)
         self.marker_seq = 0
@@ -93,11 +74,11 @@ class Watcher(object):
                 timer[2]()
         self.drain()
 
-    # -- notify-keyspace-events
+    # -- notify-keyspace-events (notify_flags)
     def needed_flags(self):
         needed = set()
         if self.keys:
-            needed.update("E" + _ALL_CLASSES)
+            needed.update("E" + ALL_CLASSES)
             for reg in self.keys:
                 events = reg.settings["eventTypes"]
                 if events is None or "keymiss" in [e.lower() for e in events]:
@@ -106,50 +87,29 @@ class Watcher(object):
             needed.update("Et")
         return needed
 
-    def configure(self):
-        needed = self.needed_flags()
-        if not needed:
-            return
-        reply = self.conn.call("CONFIG", "GET", "notify-keyspace-events")
-        if isinstance(reply, RespError) or not isinstance(reply, list) or len(reply) < 2:
-            message = reply.message if isinstance(reply, RespError) else "unexpected reply"
-            raise Fatal("--watch needs keyspace notifications, but CONFIG GET notify-keyspace-events failed at "
-                        "%s: %s. Allow CONFIG for this user, or set notify-keyspace-events to include '%s' "
-                        "on the server" % (self.target.display, message, _flag_string(needed)))
-        old = reply[1].decode("utf-8", "replace")
-        current = _flag_set(old)
-        if needed <= current:
-            return
-        wanted = _flag_string(current | needed)
-        reply = self.conn.call("CONFIG", "SET", "notify-keyspace-events", wanted)
-        if isinstance(reply, RespError):
-            raise Fatal("--watch needs keyspace notifications, but CONFIG SET notify-keyspace-events %s failed "
-                        "at %s: %s" % (wanted, self.target.display, reply.message))
-        self.old_flags = old
-        note("notify-keyspace-events set to '%s' (was '%s'); it is restored on exit" % (wanted, old))
-
     def restore(self):
-        """Puts notify-keyspace-events back, on a fresh connection (the main one may be mid-reply)."""
-        if self.old_flags is None:
-            return
-        old, self.old_flags = self.old_flags, None
-        conn = self.target.connect(select_db=False)
-        try:
-            reply = conn.call("CONFIG", "SET", "notify-keyspace-events", old)
-        finally:
-            conn.close()
-        if isinstance(reply, RespError):
-            raise Fatal("could not restore notify-keyspace-events to '%s' at %s: %s"
-                        % (old, self.target.display, reply.message))
+        if self.flags is not None:
+            self.flags.restore()
+
+    def every_second(self):
+        """Keeps the flags the session needs, and stops the session once gearc is gone."""
+        if lifeline.parent_gone():
+            protocol.reader_gone()
+            raise Stop()
+        self.flags.check()
+        self.add_timer(1.0, self.every_second)
 
     # -- the loop
     def start(self):
-        self.configure()
+        self.flags = KeyspaceFlags(self.target, self.conn, self.needed_flags())
+        self.flags.configure()
         self.sub = self.target.connect(select_db=False)
         reply = self.sub.call("PSUBSCRIBE", "__keyevent@%d__:*" % self.target.db)
         if isinstance(reply, RespError):
             raise Fatal("cannot subscribe to keyspace events at %s: %s" % (self.target.display, reply.message))
         self.sub.call("SUBSCRIBE", MARKER_CHANNEL)
+        self.sub.call("SUBSCRIBE", self.flags.channel)
+        self.add_timer(1.0, self.every_second)
 
     def active(self):
         return len(self.keys) + len(self.streams)
@@ -162,9 +122,13 @@ class Watcher(object):
             self.drain()
 
     def run(self):
+        watched = [self.sub.sock] + lifeline.descriptors()
         while True:
             if not self.sub.has_buffered_data():
-                ready, _, _ = select.select([self.sub.sock], [], [], self._next_timeout())
+                ready, _, _ = select.select(watched, [], [], self._next_timeout())
+                if any(fd is not self.sub.sock for fd in ready):  # gearc is gone (see lifeline)
+                    protocol.reader_gone()
+                    raise Stop()
                 if not ready:
                     self._fire_timers()
                     continue
@@ -174,7 +138,11 @@ class Watcher(object):
                 event = channel.split(b":", 1)[1].decode("utf-8", "replace") if b":" in channel else ""
                 self.on_event(event, message[3])
             elif isinstance(message, list) and len(message) == 3 and message[0] == b"message":
-                self.on_marker(message[2].decode("utf-8", "replace"))
+                text = message[2].decode("utf-8", "replace")
+                if message[1].decode("utf-8", "replace") == self.flags.channel:
+                    self.flags.on_peer_message(text)
+                else:
+                    self.on_marker(text)
             self._fire_timers()
 
     def on_event(self, event, raw_key):
