@@ -600,3 +600,110 @@ fn the_engine_ends_and_restores_when_gearc_is_killed() {
     let ttl: i64 = redis::cmd("TTL").arg("session:1").query(&mut con).unwrap();
     assert_eq!(ttl, -1);
 }
+
+#[test]
+fn an_interpreter_that_cannot_start_is_reported_as_that() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    // what a version manager's shim does when it finds no interpreter
+    let shim = dir.path().join("python3");
+    std::fs::write(
+        &shim,
+        "#!/bin/sh\necho 'shim: python3: command not found' >&2\nexit 127\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let url = server.url();
+    let out = gearc(
+        &["run", "--local", "examples/fighters.gear", "--url", &url],
+        &[("GEARC_PYTHON", shim.to_str().unwrap())],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("shim: python3: command not found"), "{err}");
+    assert!(err.contains("gearc::engine::python_failed"), "{err}");
+    assert!(err.contains("exit status 127"), "{err}");
+    assert!(!err.contains("bug in gearc"), "{err}");
+}
+
+#[test]
+fn engine_lines_reach_stderr_whole_between_gearcs_own() {
+    use std::io::Read;
+    use std::time::{Duration, Instant};
+
+    let server = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("log.gear");
+    // each event logs a line longer than a pipe writes at once, while gearc reports it
+    std::fs::write(
+        &file,
+        "keys(\"k*\") | foreach(log(f\"{key}:\" + \"x\" * 20000)) | register\n",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gearc"))
+        .args(["run", "--local", "--watch", "--url", &server.url()])
+        .arg(&file)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stderr.take().unwrap();
+    // A slow reader: the pipe fills up, so long lines are written piece by piece, as
+    // their reader frees room, while gearc's own lines wait to be written too.
+    let reader = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(1000));
+        let mut text = String::new();
+        pipe.read_to_string(&mut text).unwrap();
+        text
+    });
+    let mut con = server.con();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let flags: Vec<String> = redis::cmd("CONFIG")
+            .arg("GET")
+            .arg("notify-keyspace-events")
+            .query(&mut con)
+            .unwrap();
+        if !flags[1].is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the engine did not start watching"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    for i in 0..40 {
+        let _: () = redis::cmd("SET")
+            .arg(format!("k{i}"))
+            .arg(i)
+            .query(&mut con)
+            .unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(2000));
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    let text = reader.join().unwrap();
+    let logged: Vec<&str> = text.lines().filter(|l| l.contains("xxxx")).collect();
+    assert_eq!(logged.len(), 40, "one log line per event");
+    for line in logged {
+        let rest = line
+            .strip_prefix("[notice] GEARS: k")
+            .unwrap_or_else(|| panic!("a whole line: {}…", &line[..line.len().min(80)]));
+        let (_, xs) = rest.split_once(':').expect("key:x…");
+        assert_eq!(xs, "x".repeat(20000), "nothing inside the line");
+    }
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("fired by set k"))
+            .count(),
+        40,
+        "gearc's lines whole too"
+    );
+}

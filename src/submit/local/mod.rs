@@ -4,9 +4,10 @@
 //! module text that `gearc compile` prints.
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+use std::process::{ChildStderr, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+use std::thread;
 
 use thiserror::Error;
 
@@ -68,6 +69,13 @@ pub enum EngineError {
     #[diagnostic(code(gearc::engine::script))]
     Script { message: String },
 
+    #[error("`{python}` could not run the local engine (exit status {status})")]
+    #[diagnostic(
+        code(gearc::engine::python_failed),
+        help("an exit status of 126 or 127 comes from what runs the interpreter (a version manager's shim, a wrapper script) when it cannot find or start one (its own words are above): point GEARC_PYTHON at a Python 3.7+ binary, e.g. the one `python3 -c 'import sys; print(sys.executable)'` prints")
+    )]
+    PythonFailed { python: String, status: i32 },
+
     #[error("the local engine stopped unexpectedly{}", status.map(|s| format!(" (exit status {s})")).unwrap_or_default())]
     #[diagnostic(
         code(gearc::engine::crashed),
@@ -102,7 +110,7 @@ pub fn run(
         .arg(&options.url)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
+        .stderr(Stdio::piped());
     if options.watch {
         command.arg("--watch");
     }
@@ -115,8 +123,16 @@ pub fn run(
     if let Some(stop) = &options.stop {
         stop.pid.store(child.id(), Ordering::SeqCst);
     }
+    let relay = child
+        .stderr
+        .take()
+        .map(|pipe| thread::spawn(move || relay_lines(pipe)));
     if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(module.as_bytes())?;
+        match stdin.write_all(module.as_bytes()) {
+            // An engine that ended at once says why through its exit status.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            other => other?,
+        }
     }
     let mut failure = None;
     let mut unparsed = String::new();
@@ -137,17 +153,46 @@ pub fn run(
         }
     }
     let status = child.wait()?;
+    if let Some(relay) = relay {
+        let _ = relay.join(); // every line of the engine is out before gearc goes on
+    }
     if let Some(stop) = &options.stop {
         stop.pid.store(0, Ordering::SeqCst);
     }
     if let Some(f) = failure {
         return Err(f);
     }
-    if !status.success() {
-        return Err(EngineError::Crashed {
-            status: status.code(),
+    match status.code() {
+        _ if status.success() => Ok(()),
+        // What starts the interpreter could not (a shim without an interpreter, ...): no
+        // engine code ran, so nothing was written to the protocol either.
+        Some(code @ (126 | 127)) if unparsed.is_empty() => Err(EngineError::PythonFailed {
+            python,
+            status: code,
+        }),
+        code => Err(EngineError::Crashed {
+            status: code,
             output: unparsed,
-        });
+        }),
     }
-    Ok(())
+}
+
+/// Copies the engine's stderr to gearc's, a whole line at a time under stderr's lock, so
+/// that its lines never interleave with gearc's own messages mid-line.
+fn relay_lines(pipe: ChildStderr) {
+    let mut reader = BufReader::new(pipe);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        if !line.ends_with(b"\n") {
+            line.push(b'\n');
+        }
+        let mut stderr = std::io::stderr().lock();
+        let _ = stderr.write_all(&line);
+        let _ = stderr.flush();
+    }
 }

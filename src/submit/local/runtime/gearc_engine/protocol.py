@@ -58,9 +58,13 @@ def emit(obj):
 
 
 def note(message):
-    """A message of the engine itself for the person running gearc (stderr)."""
-    sys.stderr.write("gearc local engine: %s\n" % message)
-    sys.stderr.flush()
+    """A message of the engine itself for the person running gearc (stderr; lost when gearc
+    is gone, which must not stop the engine from restoring the server's settings)."""
+    try:
+        sys.stderr.write("gearc local engine: %s\n" % message)
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
 
 
 class Fatal(Exception):

@@ -220,8 +220,11 @@ def log(*args, **kwargs):
 
 
 def _write_log(level, message, prefix=True):
-    sys.stderr.write("[%s] %s%s\n" % (level, "GEARS: " if prefix else "", clean_text(message)))
-    sys.stderr.flush()
+    try:
+        sys.stderr.write("[%s] %s%s\n" % (level, "GEARS: " if prefix else "", clean_text(message)))
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass  # gearc is gone: nobody reads the log (the server's goes to a file)
 
 
 def hashtag():
