@@ -72,7 +72,7 @@ def _parse_bulks(tokens, i, end, count):
 
 def _parse_scans(tokens, i, end, count):
     """Up to `count` SCAN replies, [cursor, [keys]], as long as they are plain: (replies,
-    next index). Most buckets hold one key, so that case is spelled out."""
+    next index). Most buckets hold one or two keys, so those cases are spelled out."""
     heads = _BULK_HEADS
     replies = []
     while len(replies) < count and i + 3 < end and tokens[i] == b"*2":
@@ -84,6 +84,11 @@ def _parse_scans(tokens, i, end, count):
             if stop > end or tokens[i + 4] != heads[len(tokens[i + 5])]:
                 break
             replies.append([cursor, [tokens[i + 5]]])
+        elif size == b"*2":
+            stop = i + 8
+            if stop > end or tokens[i + 4] != heads[len(tokens[i + 5])] or tokens[i + 6] != heads[len(tokens[i + 7])]:
+                break
+            replies.append([cursor, [tokens[i + 5], tokens[i + 7]]])
         else:
             if size[:1] != b"*":
                 break
