@@ -2,7 +2,7 @@
 //! function names, and reducers (language.md section 4).
 
 use super::error::CheckError;
-use super::expr::binary_type;
+use super::operators::binary_type;
 use super::scope::{Global, Scope};
 use super::Checker;
 use crate::ir::{Callback, NamedReducer, Reducer, TExpr, Type, Word};

@@ -6,6 +6,7 @@
 
 mod args;
 mod builtins;
+mod call;
 mod callback;
 mod continuation;
 pub mod error;
@@ -13,11 +14,14 @@ mod events;
 mod expr;
 mod hashtag;
 mod literals;
+mod methods;
 mod operations;
+mod operators;
 mod pipeline;
 pub mod python_block;
 mod python_syntax;
 mod readers;
+mod report;
 mod retrigger;
 mod scope;
 pub mod suggest;
