@@ -65,8 +65,10 @@ def _dict_hash(key):
 
 
 class GearsDict(object):
-    """Two tables of buckets (lists of [key, value], chain head first), incremental rehash."""
-    __slots__ = ("t0", "t1", "used0", "used1", "rehashidx")
+    """Two tables of buckets (lists of [key, value], chain head first), incremental rehash.
+    `entries` finds an entry by its key without hashing: the tables are only for the order
+    (and a lookup moves a rehash along, so find() still steps it)."""
+    __slots__ = ("t0", "t1", "used0", "used1", "rehashidx", "entries")
 
     def __init__(self):
         self.t0 = None
@@ -74,6 +76,7 @@ class GearsDict(object):
         self.used0 = 0
         self.used1 = 0
         self.rehashidx = -1
+        self.entries = {}
 
     def _tables(self):
         return (self.t0, self.t1) if self.rehashidx != -1 else (self.t0,)
@@ -115,23 +118,9 @@ class GearsDict(object):
             self.t1, self.used1, self.rehashidx = table, 0, 0
 
     def find(self, key):
-        if self.rehashidx == -1:  # the common case, spelled out: one table, no rehash step
-            if not self.used0:
-                return None
-            table = self.t0
-            for entry in table[_dict_hash(key) & (len(table) - 1)]:
-                if entry[0] == key:
-                    return entry
-            return None
-        if self.used0 + self.used1 == 0:
-            return None
-        self._rehash(1)
-        h = _dict_hash(key)
-        for table in self._tables():
-            for entry in table[h & (len(table) - 1)]:
-                if entry[0] == key:
-                    return entry
-        return None
+        if self.rehashidx != -1 and self.used0 + self.used1:
+            self._rehash(1)
+        return self.entries.get(key)
 
     def add(self, key, value):
         self._rehash(1)
@@ -141,12 +130,10 @@ class GearsDict(object):
                 self._expand(4)
             elif self.used0 >= len(self.t0):
                 self._expand(self.used0 * 2)
-        for table in self._tables():
-            for entry in table[h & (len(table) - 1)]:
-                if entry[0] == key:
-                    return None
+        if key in self.entries:
+            return None
         table = self.t1 if self.rehashidx != -1 else self.t0
-        entry = [key, value]
+        entry = self.entries[key] = [key, value]
         table[h & (len(table) - 1)].insert(0, entry)
         if table is self.t1:
             self.used1 += 1
@@ -164,6 +151,7 @@ class GearsDict(object):
             for i, entry in enumerate(bucket):
                 if entry[0] == key:
                     del bucket[i]
+                    del self.entries[key]
                     if index == 0:
                         self.used0 -= 1
                     else:

@@ -9,9 +9,13 @@ dropped and read again, from the same cursor, after the write; then reading goes
 bucket at a time until a few buckets go by without writes.
 """
 
+from bisect import bisect_right
+from itertools import accumulate, compress, repeat
+from operator import gt
+
 from . import runtime
-from .records import hash_value, key_only_record, key_record
-from .resp import RespError
+from .records import hash_value, hash_values, key_only_record, key_record, string_records, texts
+from .resp import _BULK_HEADS, RespError
 from .runtime import in_transaction
 from .scan import MAX_SPECULATION, BucketScan
 from .values import redis_text
@@ -65,29 +69,60 @@ def _typed_reads(conn, keys):
     return [by_key.get(key, (b"none", None)) for key in keys]
 
 
-# The read of each value type, as the start and end of a RESP command around the key; other
-# types (set, zset, stream, module) have no value, and get a TYPE.
-_READS = {b"string": (b"*2\r\n$3\r\nGET\r\n", b""), b"hash": (b"*2\r\n$7\r\nHGETALL\r\n", b""),
+# The read of each value type but strings (read by MGET), as the start and end of a RESP
+# command around the key; other types (set, zset, stream, module) have no value, and get a TYPE.
+_READS = {b"hash": (b"*2\r\n$7\r\nHGETALL\r\n", b""),
           b"list": (b"*4\r\n$6\r\nLRANGE\r\n", b"$1\r\n0\r\n$2\r\n-1\r\n")}
 _TYPE = (b"*2\r\n$4\r\nTYPE\r\n", b"")
+_VALUED = (b"string", b"hash", b"list")
 
 
 def send_scanned_reads(conn, keys, guess):
-    """Sends the reads of keys a SCAN just returned: one command per key, the read of the type
-    `guess` (the type most keys had so far: a keyspace is mostly of one type)."""
+    """Sends the reads of keys a SCAN just returned, for the type `guess` (the type most keys
+    had so far: a keyspace is mostly of one type): one MGET for strings, else one command per
+    key. Returns how many replies will come."""
+    if guess == b"string":
+        heads = list(map(_BULK_HEADS.__getitem__, map(len, keys)))
+        parts = [b"*%d\r\n$4\r\nMGET" % (len(keys) + 1)] + [None] * (2 * len(keys))
+        parts[1::2] = heads
+        parts[2::2] = keys
+        conn.send_raw(b"\r\n".join(parts) + b"\r\n")
+        return 1
     start, end = _READS.get(guess, _TYPE)
     conn.send_raw(b"".join([b"%s$%d\r\n%s\r\n%s" % (start, len(key), key, end) for key in keys]))
+    return len(keys)
 
 
 def receive_scanned_reads(conn, keys, guess):
     """The values of send_scanned_reads: the replies alone when all keys were strings, else
-    [(type, value reply)]. A key that turns out to be of another type is read again (on the
-    engine's main connection) with TYPE and every read; a missing key (deleted since the
-    scan) reads as nil or empty, as type none."""
-    shape = {b"string": "bulks", b"hash": "arrays", b"list": "arrays"}.get(guess)
-    replies = conn.read_replies(len(keys), shape)
-    if guess == b"string" and all(type(reply) is bytes for reply in replies):
-        return replies
+    [(type, value reply)]. A key that turns out to be of another type (MGET's nil, a
+    WRONGTYPE error, another type than the guess) is read again (on the engine's main
+    connection) with TYPE and every read; a missing key (deleted since the scan) reads as
+    type none."""
+    if guess == b"string":
+        values = conn.read_replies(1)[0]
+        if type(values) is list and len(values) == len(keys):
+            if None not in values:
+                return values
+            reads = [(guess, value) for value in values]
+            again = [i for i, value in enumerate(values) if value is None]
+        else:  # the MGET failed (e.g. no permission): read each key on its own
+            reads = [None] * len(keys)
+            again = list(range(len(keys)))
+    else:
+        reads, again = _guessed_reads(conn.read_replies(len(keys), "arrays" if guess in _READS else None), guess)
+    if again:
+        fixed = runtime.RUNTIME.conn.pipeline([command for i in again for command in _key_reads(keys[i])])
+        for n, i in enumerate(again):
+            kind, as_string, as_hash, as_list = fixed[4 * n:4 * n + 4]
+            kind = kind if isinstance(kind, bytes) else b"none"
+            reads[i] = (kind, {b"string": as_string, b"hash": as_hash, b"list": as_list}.get(kind))
+    return reads
+
+
+def _guessed_reads(replies, guess):
+    """[(type, value reply)] of one reply per key for a guess other than string, and the
+    indexes of the keys to read again."""
     reads = []
     again = []
     for i, reply in enumerate(replies):
@@ -96,20 +131,14 @@ def receive_scanned_reads(conn, keys, guess):
             reads.append(None)
         elif guess not in _READS:  # a TYPE
             kind = reply if isinstance(reply, bytes) else b"none"
-            if kind in _READS:
+            if kind in _VALUED:
                 again.append(i)
             reads.append((kind, None))
         elif reply is None or reply == []:
             reads.append((b"none", None))
         else:
             reads.append((guess, reply))
-    if again:
-        fixed = runtime.RUNTIME.conn.pipeline([command for i in again for command in _key_reads(keys[i])])
-        for n, i in enumerate(again):
-            kind, as_string, as_hash, as_list = fixed[4 * n:4 * n + 4]
-            kind = kind if isinstance(kind, bytes) else b"none"
-            reads[i] = (kind, {b"string": as_string, b"hash": as_hash, b"list": as_list}.get(kind))
-    return reads
+    return reads, again
 
 
 def _most_common_type(reads, default):
@@ -147,18 +176,9 @@ def read_key_records(conn, keys, read_value, event):
     return _records(keys, _typed_reads(conn, keys), event)
 
 
-def _string_records(keys, values, event):
-    """Records of string keys (the reads' common case), when all are UTF-8; else None."""
-    try:
-        return [key_record(key.decode("utf-8"), value.decode("utf-8"), "string", event)
-                for key, value in zip(keys, values)]
-    except UnicodeDecodeError:
-        return None
-
-
 def _records(keys, reads, event):
-    if reads and type(reads[0]) is bytes:  # all strings (see _scanned_reads)
-        records = _string_records(keys, reads, event)
+    if reads and type(reads[0]) is bytes:  # all strings (see receive_scanned_reads)
+        records = string_records(keys, reads, event)
         if records is not None:
             return records
         reads = [(b"string", value) for value in reads]
@@ -178,18 +198,27 @@ def keys_exact_source(conn, key, read_value, event=None):
 def keys_scan_source(conn, pattern, read_value):
     """The records of a KeysReader run, bucket by bucket as the server reads them."""
     reader = _ScanReader(pattern.encode("utf-8"), read_value)
+    rt = runtime.RUNTIME
     try:
         chunk = reader.finish() if reader.start() else None
         while chunk is not None:
             started = reader.ahead and reader.start()  # the server reads on meanwhile
+            records, generation = chunk.records, chunk.generation
             stale = None
-            for cursor, start, end in chunk.batches:
-                if runtime.RUNTIME.writes != chunk.generation:
-                    stale = cursor
-                    break
-                # C: KeysReader_ScanAPINextKey pops each scanned batch from the end of its array.
-                for i in range(end - 1, start - 1, -1):
-                    yield chunk.records[i]
+            if rt.writes == generation:
+                rest = iter(records)
+                for record in rest:
+                    yield record
+                    if rt.writes != generation:
+                        break
+                else:
+                    rest = None
+                if rest is not None:  # gear code wrote: the buckets after this one are stale
+                    stale, left = chunk.after(len(records) - len(list(rest)))
+                    for record in left:
+                        yield record
+            else:
+                stale = chunk.cursors[0]
             if stale is not None:
                 reader.restart(stale)
                 chunk = reader.finish() if reader.start() else None
@@ -205,12 +234,27 @@ def keys_scan_source(conn, pattern, read_value):
 
 
 class _Chunk(object):
-    __slots__ = ("batches", "records", "generation")
+    """The records of some buckets, in the order they are emitted: the server's reader pops
+    each scanned bucket from the end of its array (C: KeysReader_ScanAPINextKey), so each
+    bucket's keys come last first."""
+    __slots__ = ("cursors", "ends", "records", "generation")
 
-    def __init__(self, batches, records, generation):
-        self.batches = batches  # [(cursor scanned from, start, end)]: records[start:end] is a bucket
+    def __init__(self, cursors, ends, records, generation):
+        self.cursors = cursors  # the cursor each bucket was scanned from
+        self.ends = ends  # records[ends[b - 1]:ends[b]] are bucket b's
         self.records = records
         self.generation = generation  # runtime.RUNTIME.writes when its SCAN was sent
+
+    def after(self, index):
+        """(cursor of the first bucket that starts at or after records[index], or None; the
+        records from `index` to that bucket): where reading goes on after a write."""
+        bucket = bisect_right(self.ends, index)
+        if bucket == len(self.ends):
+            return None, []
+        if index == (self.ends[bucket - 1] if bucket else 0):
+            return self.cursors[bucket], []
+        following = self.cursors[bucket + 1] if bucket + 1 < len(self.cursors) else None
+        return following, self.records[index:self.ends[bucket]]
 
 
 class _ScanReader(object):
@@ -237,44 +281,53 @@ class _ScanReader(object):
 
     def start(self):
         """False when the scan is done."""
-        batches = []
-        while not batches:
+        cursors = None
+        while not cursors:
             if self.scan.in_flight is None:
                 if self.scan.done:
                     return False
                 self._send_scan()
             generation = self.scan_generation
-            batches = self.scan.receive()
-        keys = [key for _, bucket in batches for key in bucket]
-        if self.read_value:
-            send_scanned_reads(self.conn, keys, self.guess)
+            cursors, sizes, keys = self.scan.receive_buckets()
+        ends = list(accumulate(sizes))
+        for end, size in compress(zip(ends, sizes), map(gt, sizes, repeat(1))):
+            keys[end - size:end] = keys[end - size:end][::-1]  # the order they are emitted in (_Chunk)
+        replies = send_scanned_reads(self.conn, keys, self.guess) if self.read_value else 0
         if self.ahead and not self.scan.done:
             self._send_scan()  # behind the reads
-        self.reading = (batches, keys, generation)
+        self.reading = (cursors, ends, keys, generation, replies)
         return True
 
     def finish(self):
-        batches, keys, generation = self.reading
+        cursors, ends, keys, generation, _ = self.reading
         self.reading = None
         if self.read_value:
-            reads = receive_scanned_reads(self.conn, keys, self.guess)
-            if reads and type(reads[0]) is not bytes:
-                self.guess = _most_common_type(reads, self.guess)
-            records = _records(keys, reads, None)
+            records = self._scanned_records(keys)
         else:
-            records = [key_only_record(redis_text(key), None) for key in keys]
-        spans = []
-        start = 0
-        for cursor, bucket in batches:
-            spans.append((cursor, start, start + len(bucket)))
-            start += len(bucket)
-        return _Chunk(spans, records, generation)
+            records = [key_only_record(key, None) for key in texts(keys)]
+        return _Chunk(cursors, ends, records, generation)
+
+    def _scanned_records(self, keys):
+        """The records of the keys whose reads (send_scanned_reads) are in flight."""
+        if self.guess == b"hash":  # alike hashes come as columns, and make records at C speed
+            columns = self.conn.read_array_columns(len(keys))
+            if columns is not None:
+                values = hash_values(columns)
+                if values is not None:
+                    return [{"event": None, "key": key, "type": "hash", "value": value}
+                            for key, value in zip(texts(keys), values)]
+                reads = [(b"hash", list(flat)) for flat in zip(*columns)]
+                return _records(keys, reads, None)
+        reads = receive_scanned_reads(self.conn, keys, self.guess)
+        if reads and type(reads[0]) is not bytes:
+            self.guess = _most_common_type(reads, self.guess)
+        return _records(keys, reads, None)
 
     def restart(self, cursor):
         """Drops what was read ahead; reads again from `cursor`, one bucket at a time."""
         if self.reading is not None:
-            if self.read_value:
-                self.conn.read_replies(len(self.reading[1]))
+            if self.reading[4]:
+                self.conn.read_replies(self.reading[4])
             self.reading = None
         self.scan.restart(cursor)
         self.wanted = 1

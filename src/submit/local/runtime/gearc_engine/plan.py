@@ -94,13 +94,12 @@ def reader_step(source, state):
     """C: the READER case of ExecutionPlan_NextRecord reads only while no error has been
     written to the execution: the first error that reaches the reply ends the reading.
     Records already inside later steps (a flatmap's pending list, ...) still flow."""
-    iterator = iter(source)
-    while not state.errors:
-        try:
-            record = next(iterator)
-        except StopIteration:
-            return
+    if state.errors:
+        return
+    for record in source:
         yield record
+        if state.errors:
+            return
 
 
 # The steps that call gear code once per record (map, filter, foreach, flatmap, accumulate)
@@ -302,6 +301,58 @@ def step_accumulatebykey(up, fn):
         yield KeyRecord(key, value)
 
 
+def step_extract_and_accumulate(up, extractor, fn):
+    """step_extractkey then step_accumulatebykey (as the server runs them, one record through
+    both before the next), in one step: without a key record per record, and with the
+    dict lookup inline while no rehash is going on (find() has no effect then). The code of
+    both steps is repeated here rather than called: a call per record would cost as much as
+    the step saves (and the depth of Python frames under gear code, which a RecursionError's
+    text counts, stays that of the two steps, or one less for the extractor)."""
+    accumulators = GearsDict()
+    entries = accumulators.entries
+    for record in up:
+        if type(record) is ErrorRecord:
+            yield record
+            continue
+        try:
+            key = extractor(record)
+        except Stop:
+            raise
+        except BaseException as e:
+            yield _failure(extractor, e)
+            continue
+        if type(key) is not str:
+            if type(key) is _COROUTINE:
+                key.close()
+                yield ErrorRecord("coroutine are not allow on extractor")
+                continue
+            try:
+                key = repr(key)
+            except Exception as e:
+                yield ErrorRecord(format_error(e))
+                continue
+        if "\0" in key:
+            key = key.split("\0", 1)[0]
+        entry = entries.get(key) if accumulators.rehashidx == -1 else accumulators.find(key)
+        try:
+            value = fn(key, entry[1] if entry is not None else None, record)
+            if type(value) is _COROUTINE:
+                value = runtime.RUNTIME.run_coroutine(value)
+        except Stop:
+            raise
+        except BaseException as e:
+            accumulators.delete(key)  # the key starts again from None
+            yield _failure(fn, e)
+            continue
+        if entry is None:
+            accumulators.find(key)  # the C code asserts the key is new: one more lookup
+            accumulators.add(key, value)
+        else:
+            entry[1] = value
+    for key, value in list(accumulators.items()):
+        yield KeyRecord(key, value)
+
+
 def step_topy(up):
     for record in up:
         if isinstance(record, KeyRecord):
@@ -345,8 +396,12 @@ def execute_plan(steps, source):
     on one shard they do nothing."""
     state = ExecutionState()
     stream = reader_step(source, state)
-    for step in steps:
-        if step[0] in _STEPS:
+    steps = list(steps)
+    while steps:
+        step = steps.pop(0)
+        if step[0] == "extractkey" and steps and steps[0][0] == "accumulatebykey":
+            stream = step_extract_and_accumulate(stream, step[1], steps.pop(0)[1])
+        elif step[0] in _STEPS:
             stream = _STEPS[step[0]](stream, *step[1:])
     for record in stream:
         if isinstance(record, ErrorRecord):

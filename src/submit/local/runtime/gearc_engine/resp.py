@@ -5,9 +5,17 @@ reply costs a few list lookups rather than a scan per byte: a bulk string whose 
 the length of its token is taken as it is; one that holds CRLFs itself is joined back. An
 array of plain bulk strings (a HGETALL, a SCAN batch) is taken with two slices. The engine
 reads a keyspace with thousands of commands per round trip, so this is most of its time.
+
+SCAN replies are read differently (read_scan_runs): from the bytes, by their lengths, and
+a reply identical to the one before is recognised by comparing bytes, not parsed again.
+The engine sends SCAN for every cursor of a table (scan.py), and a cursor of an empty bucket
+gets the reply of the next non-empty one: about half the replies repeat the one before.
 """
 
+import re
 import socket
+from itertools import compress, repeat
+from operator import itemgetter, mul, ne, sub
 
 
 class RespError(object):
@@ -125,6 +133,114 @@ def _parse_arrays(tokens, i, end, count):
     return replies, i
 
 
+# A SCAN reply, [cursor, [key, ...]], up to its keys; and the head of one key (bulk string).
+_SCAN_HEAD = re.compile(b"\\*2\r\n\\$[0-9]+\r\n([0-9]+)\r\n\\*([0-9]+)\r\n")
+_BULK_HEAD = re.compile(b"\\$([0-9]+)\r\n")
+# The same with up to two keys, when they hold no CR or LF (checked against their lengths):
+# most buckets hold one or two keys, and one match costs less than one per key.
+_SMALL_SCAN = re.compile(b"\\*2\r\n\\$[0-9]+\r\n([0-9]+)\r\n\\*([0-2])\r\n"
+                         b"(?:\\$([0-9]+)\r\n([^\r\n]*)\r\n(?:\\$([0-9]+)\r\n([^\r\n]*)\r\n)?)?")
+
+
+# A SCAN reply whose keys hold no CR or LF (checked against their lengths), as (cursor, number
+# of keys, the keys as bulk strings); and any number of them in a row.
+_PLAIN_SCAN = b"\\*2\r\n\\$[0-9]+\r\n([0-9]+)\r\n\\*([0-9]+)\r\n((?:\\$[0-9]+\r\n[^\r\n]*\r\n)*)"
+_PLAIN_SCANS = re.compile(b"(?:" + _PLAIN_SCAN.replace(b"(", b"(?:").replace(b"(?:?:", b"(?:") + b")*")
+_PLAIN_SCAN = re.compile(_PLAIN_SCAN)
+_SCAN_START = re.compile(b"\\*2\r\n\\$[0-9]+\r\n[0-9]+\r\n\\*")
+
+
+def _last_scan_start(data):
+    """Where the last SCAN reply in data starts, or 0. A reply starts with `*2`, and so does
+    the array of keys of a bucket of two; but only after a reply's start come digits (the
+    cursor) and an array."""
+    end = len(data)
+    while True:
+        end = data.rfind(b"\r\n*2\r\n$", 0, end)
+        if end < 0:
+            return 0
+        if _SCAN_START.match(data, end + 2):
+            return end + 2
+
+
+def _scan_table(found):
+    """(cursors, sizes, keys, counts) of SCAN replies matched by _PLAIN_SCAN (see
+    Connection.read_scan_table), or None when one's keys do not fit their heads."""
+    n = len(found)
+    starts = [0] + list(compress(range(1, n), map(ne, found[1:], found[:-1])))  # where runs begin
+    counts = list(map(sub, starts[1:] + [n], starts))
+    distinct = list(map(found.__getitem__, starts))
+    cursors = list(map(itemgetter(0), distinct))
+    sizes = list(map(int, map(itemgetter(1), distinct)))
+    blocks = list(map(itemgetter(2), distinct))
+    parts = b"".join(blocks).split(b"\r\n")
+    keys = parts[1::2]
+    if not _plain_bulks(parts[0:-1:2], keys) or sum(sizes) != len(keys):
+        return None
+    if list(map(bytes.count, blocks, repeat(b"\r\n"))) != list(map(mul, sizes, repeat(2))):
+        return None
+    return cursors, sizes, keys, counts
+
+
+def _scan_runs(data, pos, wanted, runs):
+    """Complete SCAN replies from data[pos:], up to `wanted`, appended to `runs` as
+    [reply, how many times it came in a row]: (position after them, replies read). Stops
+    at anything else (another kind of reply, or one that has not fully arrived)."""
+    small = _SMALL_SCAN.match
+    got = 0
+    while got < wanted:
+        found = small(data, pos)
+        if found is not None:
+            cursor, size, length, key, length2, key2 = found.groups()
+            if size == b"1" and length2 is None and length is not None and len(key) == int(length):
+                reply = [cursor, [key]]
+            elif size == b"2" and length2 is not None and len(key) == int(length) and len(key2) == int(length2):
+                reply = [cursor, [key, key2]]
+            elif size == b"0" and length is None:
+                reply = [cursor, []]
+            else:
+                found = None
+            end = found.end() if found is not None else 0
+        if found is None:
+            reply, end = _scan_reply(data, pos)
+            if reply is None:
+                break
+        whole = data[pos:end]
+        width = end - pos
+        pos = end
+        count = 1
+        while got + count < wanted and data.startswith(whole, pos):
+            pos += width
+            count += 1
+        runs.append([reply, count])
+        got += count
+    return pos, got
+
+
+def _scan_reply(data, pos):
+    """The SCAN reply at data[pos:] and the position after it, or (None, pos) when what is
+    there is another kind of reply or has not fully arrived."""
+    found = _SCAN_HEAD.match(data, pos)
+    if found is None:
+        return None, pos
+    cursor, size = found.groups()
+    at = found.end()
+    keys = []
+    for _ in range(int(size)):
+        found = _BULK_HEAD.match(data, at)
+        if found is None:
+            return None, pos
+        start = found.end()
+        stop = start + int(found.group(1))
+        if data[stop:stop + 2] != b"\r\n":
+            if stop + 2 <= len(data):
+                raise ConnectionError("malformed bulk string from the server")
+            return None, pos
+        keys.append(data[start:stop])
+        at = stop + 2
+    return [cursor, keys], at
+
+
 def _parse(tokens, i, end):
     """The reply starting at tokens[i] (tokens[end] is not complete yet): (value, next index)."""
     if i >= end:
@@ -218,6 +334,106 @@ class Connection(object):
         return self.read_replies(len(commands))
 
     # -- reading
+    def read_scan_table(self, count):
+        """When the next `count` replies are plain SCAN replies (their keys hold no CR or LF):
+        (cursors, sizes, keys, counts) at C speed, where a reply that repeats the one before
+        is counted, not repeated: cursors[r] (bytes) and sizes[r] are the cursor and number of
+        keys of reply r, counts[r] how many times it came in a row, keys all their keys in a
+        row. Else None, and nothing is read (read_scan_runs reads them)."""
+        data = self.rest
+        while True:
+            if not data.startswith(b"*2\r\n$") and not b"*2\r\n$".startswith(data):
+                return None  # not a SCAN reply (an error, maybe)
+            cut = _last_scan_start(data)  # the last reply starts there: maybe cut off
+            if not cut:
+                found = []
+            elif _PLAIN_SCANS.fullmatch(data, 0, cut):
+                found = _PLAIN_SCAN.findall(data, 0, cut)
+            else:
+                return None
+            if len(found) == count - 1:
+                last = _PLAIN_SCAN.match(data, cut)
+                if last is not None and last.group(3).count(b"\r\n") == 2 * int(last.group(2)):
+                    found.append(last.groups())
+                    cut = last.end()
+                else:
+                    tokens = data[cut:].split(b"\r\n")
+                    try:
+                        _parse(tokens, 0, len(tokens) - 1)
+                        return None  # a whole reply, not a plain SCAN reply
+                    except _Incomplete:
+                        pass
+            if len(found) > count:
+                return None
+            if len(found) == count:
+                table = _scan_table(found)
+                if table is not None:
+                    self.rest = data[cut:]
+                return table
+            # Fewer replies than were asked for have fully arrived: more will come.
+            chunk = self.sock.recv(1 << 20)
+            if not chunk:
+                self.rest = b""
+                raise ConnectionError("the server closed the connection")
+            data = self.rest = data + chunk
+
+    def read_scan_runs(self, count):
+        """`count` replies of SCAN (any reply may be anything else, e.g. an error), as
+        [[reply, how many times it came in a row], ...]: a repeated reply is one object."""
+        runs = []
+        got = 0
+        data, pos = self.rest, 0
+        while True:
+            pos, n = _scan_runs(data, pos, count - got, runs)
+            got += n
+            if got == count:
+                break
+            tokens = data[pos:].split(b"\r\n")  # not a SCAN reply, or not all of it is here
+            try:
+                value, i = _parse(tokens, 0, len(tokens) - 1)
+            except _Incomplete:
+                chunk = self.sock.recv(1 << 20)
+                if not chunk:
+                    self.rest = b""
+                    raise ConnectionError("the server closed the connection")
+                data, pos = data[pos:] + chunk, 0
+                continue
+            runs.append([value, 1])
+            got += 1
+            pos += sum(map(len, tokens[:i])) + 2 * i
+        self.rest = data[pos:]
+        return runs
+
+    def read_array_columns(self, count):
+        """When the next `count` replies are arrays of one length of plain bulk strings (the
+        HGETALLs of a keyspace of alike hashes): their columns, columns[j][r] being element
+        j of reply r, parsed at C speed. Else None, and nothing is read."""
+        data = self.rest
+        while True:
+            tokens = data.split(b"\r\n")
+            end = len(tokens) - 1
+            if end:
+                size = tokens[0]
+                if size[:1] != b"*" or not size[1:].isdigit() or size == b"*0":
+                    return None
+                width = 1 + 2 * int(size[1:])
+                complete = min(count, end // width)
+                stop = complete * width
+                if tokens[0:stop:width].count(size) != complete:
+                    return None
+                columns = [tokens[o:stop:width] for o in range(1, width)]
+                for o in range(0, width - 1, 2):
+                    if not _plain_bulks(columns[o], columns[o + 1]):
+                        return None
+                if complete == count:  # all checked, so nothing can be a reply of another form
+                    self.rest = b"\r\n".join(tokens[stop:])
+                    return columns[1::2]
+            chunk = self.sock.recv(1 << 20)
+            if not chunk:
+                self.rest = b""
+                raise ConnectionError("the server closed the connection")
+            data = self.rest = data + chunk
+
     def has_buffered_data(self):
         return bool(self.rest)
 

@@ -15,9 +15,13 @@ ones sequential calls would give; a wrong guess of the table size (k) only waste
 and the next guess is corrected from the cursors seen.
 """
 
+from itertools import accumulate, compress
+
 from .resp import RespError, encode
 
 MAX_SPECULATION = 1024  # cursors per round trip
+
+_LENGTH_LINES = [b"%d\r\n" % n for n in range(24)]  # a cursor's length, as a bulk string head
 
 _REVERSED = [[0]]  # _REVERSED[b][i] is i with its b low bits reversed, for b <= 16
 
@@ -65,8 +69,12 @@ class BucketScan(object):
         return min(max((size - 1).bit_length(), 2), 32)
 
     def _commands(self, cursors):
-        form = self.header.replace(b"%", b"%%") + b"$%d\r\n%b\r\n" + self.tail.replace(b"%", b"%%")
-        return b"".join([form % (len(text), text) for text in map(b"%d".__mod__, cursors)])
+        # SCAN <cursor> <tail> for each cursor, joined at C speed: each command is the
+        # header, the cursor's length line, the cursor and the tail.
+        texts = list(map(b"%d".__mod__, cursors))
+        lines = map(_LENGTH_LINES.__getitem__, map(len, texts))
+        glue = b"\r\n" + self.tail + self.header + b"$"
+        return self.header + b"$" + glue.join(map(bytes.__add__, lines, texts)) + b"\r\n" + self.tail
 
     def restart(self, cursor):
         self.discard()
@@ -91,13 +99,63 @@ class BucketScan(object):
     def discard(self):
         """Reads and drops the replies of what was sent (a restart makes them useless)."""
         if self.in_flight is not None:
-            self.conn.read_replies(len(self.in_flight), "scan")
+            if self.conn.read_scan_table(len(self.in_flight)) is None:
+                self.conn.read_scan_runs(len(self.in_flight))
             self.in_flight = None
 
     def receive(self):
-        """The buckets of the chain of cursors through what was sent (maybe none)."""
-        cursors, self.in_flight = self.in_flight, None
-        replies = dict(zip(cursors, self.conn.read_replies(len(cursors), "scan")))
+        """[(cursor, [keys])] of the buckets receive_buckets() gives."""
+        cursors, sizes, keys = self.receive_buckets()
+        batches = []
+        start = 0
+        for cursor, size in zip(cursors, sizes):
+            batches.append((cursor, keys[start:start + size]))
+            start += size
+        return batches
+
+    def receive_buckets(self):
+        """The non-empty buckets of the chain of cursors through what was sent (maybe none),
+        as (their cursors, their numbers of keys, all their keys in a row).
+
+        A cursor of an empty bucket gets the same reply as the next cursor, so the replies
+        come in runs of one reply, and when the table size was guessed right the chain is the
+        first cursor of each run: that is checked at C speed. Anything else (a wrong guess, a
+        table that changed between two SCANs, keys with CR or LF) is followed reply by reply."""
+        sent, self.in_flight = self.in_flight, None
+        table = self.conn.read_scan_table(len(sent))
+        if table is None:
+            runs = self.conn.read_scan_runs(len(sent))
+        else:
+            buckets = self._chain(sent, *table)
+            if buckets is not None:
+                return buckets
+            cursors, sizes, keys, counts = table
+            runs = []
+            start = 0
+            for cursor, size, count in zip(cursors, sizes, counts):
+                runs.append([[cursor, keys[start:start + size]], count])
+                start += size
+        batches = self._walk(sent, runs)
+        return [c for c, _ in batches], [len(k) for _, k in batches], [key for _, k in batches for key in k]
+
+    def _chain(self, sent, cursors, sizes, keys, counts):
+        """receive_buckets() of a read_scan_table() when the chain is the first cursor of each
+        run, else None."""
+        following = list(map(int, cursors))
+        scanned = list(map(sent.__getitem__, accumulate([0] + counts[:-1])))  # the cursor of each run
+        last = following.index(0) if 0 in following else len(following) - 1  # 0: the scan is done
+        if scanned[0] != self.cursor or scanned[1:last + 1] != following[:last]:
+            return None
+        steps = scanned[:last + 1]
+        sizes = sizes[:last + 1]
+        self.cursor = following[last]
+        self.done = self.cursor == 0
+        self._learn(steps, self.cursor)
+        return list(compress(steps, sizes)), list(filter(None, sizes)), keys[:sum(sizes)]
+
+    def _walk(self, sent, runs):
+        """The buckets of the chain, [(cursor, keys)], followed reply by reply."""
+        replies = dict(zip(sent, [reply for reply, count in runs for _ in range(count)]))
         batches = []
         steps = []
         cursor = self.cursor
@@ -134,6 +192,6 @@ class BucketScan(object):
         """Corrects the table size from the cursors the server used."""
         if following >> self.bits:
             self.bits = min(following.bit_length(), 32)  # a bigger table than guessed
-        elif len(steps) >= 16 and self.bits > 2 and not any(c >> (self.bits - 1) for c in steps):
+        elif len(steps) >= 16 and self.bits > 2 and not max(steps) >> (self.bits - 1):
             # 16 cursors in a row below half the guessed size: the table is smaller
             self.bits -= 1
