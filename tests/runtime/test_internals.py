@@ -169,6 +169,77 @@ class Resp(unittest.TestCase):
         self.check(data + b"-ERR no\r\n", replies + [("error", "ERR no")], "scan")
 
 
+def scan_reply(cursor, keys):
+    return (b"*2\r\n$%d\r\n%s\r\n*%d\r\n" % (len(cursor), cursor, len(keys))
+            + b"".join(b"$%d\r\n%s\r\n" % (len(k), k) for k in keys))
+
+
+class WholeRoundTrips(unittest.TestCase):
+    """The parsers of many replies at once (SCAN replies as a table, alike arrays as columns):
+    fed in pieces, then the sender hangs up, so that waiting for bytes that will never come
+    fails instead of hanging. When they decline, nothing is read: read_replies reads it all."""
+
+    def read(self, data, pieces, method, count, then=None):
+        ours, theirs = socket.socketpair()
+        conn = resp.Connection.__new__(resp.Connection)
+        conn.sock, conn.rest = ours, b""
+        size = max(len(data) // pieces, 1)
+
+        def send():
+            for start in range(0, len(data), size):
+                theirs.sendall(data[start:start + size])
+            theirs.shutdown(socket.SHUT_WR)
+        sender = threading.Thread(target=send)
+        sender.start()
+        try:
+            got = getattr(conn, method)(count)
+            rest = conn.read_replies(then) if then else None
+            return got, rest
+        finally:
+            sender.join()
+            ours.close()
+            theirs.close()
+
+    def each_way(self, data, method, count, then=None):
+        return [self.read(data, pieces, method, count, then) for pieces in (1, 2, 7, min(len(data), 300))]
+
+    def test_scan_table_counts_repeated_replies(self):
+        replies = [(b"12", [b"k1"])] * 3 + [(b"40", [b"a", b"b"]), (b"40", []), (b"0", [b"c"])]
+        data = b"".join(scan_reply(c, ks) for c, ks in replies) + b"+OK\r\n"
+        for table, rest in self.each_way(data, "read_scan_table", len(replies), then=1):
+            self.assertEqual(table, ([b"12", b"40", b"40", b"0"], [1, 2, 0, 1], [b"k1", b"a", b"b", b"c"], [3, 1, 1, 1]))
+            self.assertEqual(rest, [b"OK"])
+
+    def test_scan_table_declines_what_is_not_plain(self):
+        cases = [
+            [scan_reply(b"5", [b"k\r\n*2\r\n$1\r\n0\r\n*0"]), scan_reply(b"0", [b"x"])],  # keys with CRLF
+            [scan_reply(b"5", [b"k"]), b"-ERR oops\r\n"],  # an error last
+            [scan_reply(b"5", [b"k"]), b"-ERR oops\r\n", scan_reply(b"0", [b"x"])],  # in the middle
+            [b"-ERR oops\r\n", scan_reply(b"0", [b"x"])],  # first
+            [scan_reply(b"5", [b"k"]), b"*2\r\n$1\r\na\r\n$1\r\nb\r\n"],  # another array
+        ]
+        for replies in cases:
+            for table, rest in self.each_way(b"".join(replies), "read_scan_table", len(replies), then=len(replies)):
+                self.assertIsNone(table)
+                self.assertEqual(len(rest), len(replies))
+
+    def test_array_columns_of_alike_arrays(self):
+        hashes = [[b"name", b"n%d" % i, b"age", b"%d" % i] for i in range(5)]
+        data = b"".join(b"*4\r\n" + b"".join(b"$%d\r\n%s\r\n" % (len(v), v) for v in h) for h in hashes)
+        for columns, rest in self.each_way(data + b":7\r\n", "read_array_columns", 5, then=1):
+            self.assertEqual([list(row) for row in zip(*columns)], hashes)
+            self.assertEqual(rest, [7])
+
+    def test_array_columns_decline_other_replies(self):
+        one = b"*2\r\n$1\r\nf\r\n$1\r\nv\r\n"
+        for replies in ([one, b"-WRONGTYPE w\r\n"], [one, b"*0\r\n"], [one, b"*2\r\n$1\r\nf\r\n$-1\r\n"],
+                        [one, b"*2\r\n$1\r\nf\r\n$4\r\na\r\nb\r\n"], [one, b"*1\r\n$1\r\nf\r\n"],
+                        [b"-WRONGTYPE w\r\n", one]):
+            for columns, rest in self.each_way(b"".join(replies), "read_array_columns", 2, then=2):
+                self.assertIsNone(columns)
+                self.assertEqual(len(rest), 2)
+
+
 def plain(value):
     """Replies made comparable: an error as ("error", message), lists of any kind as lists."""
     if isinstance(value, resp.RespError):

@@ -6,13 +6,13 @@ the length of its token is taken as it is; one that holds CRLFs itself is joined
 array of plain bulk strings (a HGETALL, a SCAN batch) is taken with two slices. The engine
 reads a keyspace with thousands of commands per round trip, so this is most of its time.
 
-SCAN replies are read differently (read_scan_runs): from the bytes, by their lengths, and
-a reply identical to the one before is recognised by comparing bytes, not parsed again.
-The engine sends SCAN for every cursor of a table (scan.py), and a cursor of an empty bucket
-gets the reply of the next non-empty one: about half the replies repeat the one before.
+Many SCAN replies are read differently (read_scan_table): by regular expressions over the
+bytes of a round trip, checked against their lengths, and with a reply identical to the one
+before counted rather than kept. The engine sends SCAN for every cursor of a table (scan.py),
+and a cursor of an empty bucket gets the reply of the next non-empty one: about half the
+replies repeat the one before.
 """
 
-import re
 import socket
 from itertools import compress, repeat
 from operator import itemgetter, mul, ne, sub
@@ -133,24 +133,26 @@ def _parse_arrays(tokens, i, end, count):
     return replies, i
 
 
-# A SCAN reply, [cursor, [key, ...]], up to its keys; and the head of one key (bulk string).
-_SCAN_HEAD = re.compile(b"\\*2\r\n\\$[0-9]+\r\n([0-9]+)\r\n\\*([0-9]+)\r\n")
-_BULK_HEAD = re.compile(b"\\$([0-9]+)\r\n")
-# The same with up to two keys, when they hold no CR or LF (checked against their lengths):
-# most buckets hold one or two keys, and one match costs less than one per key.
-_SMALL_SCAN = re.compile(b"\\*2\r\n\\$[0-9]+\r\n([0-9]+)\r\n\\*([0-2])\r\n"
-                         b"(?:\\$([0-9]+)\r\n([^\r\n]*)\r\n(?:\\$([0-9]+)\r\n([^\r\n]*)\r\n)?)?")
+class _ScanPatterns(object):
+    """The regular expressions of read_scan_table, compiled when first needed: importing `re`
+    costs start-up time, and a small keyspace is read without them."""
+    plain = None
+
+    @classmethod
+    def compiled(cls):
+        if cls.plain is None:
+            import re
+            # A SCAN reply whose keys hold no CR or LF (checked against their lengths), as
+            # (cursor, number of keys, the keys as bulk strings); any number of them in a row;
+            # and the start of a SCAN reply.
+            plain = b"\\*2\r\n\\$[0-9]+\r\n([0-9]+)\r\n\\*([0-9]+)\r\n((?:\\$[0-9]+\r\n[^\r\n]*\r\n)*)"
+            cls.many = re.compile(b"(?:" + plain.replace(b"(", b"(?:").replace(b"(?:?:", b"(?:") + b")*")
+            cls.start = re.compile(b"\\*2\r\n\\$[0-9]+\r\n[0-9]+\r\n\\*")
+            cls.plain = re.compile(plain)
+        return cls
 
 
-# A SCAN reply whose keys hold no CR or LF (checked against their lengths), as (cursor, number
-# of keys, the keys as bulk strings); and any number of them in a row.
-_PLAIN_SCAN = b"\\*2\r\n\\$[0-9]+\r\n([0-9]+)\r\n\\*([0-9]+)\r\n((?:\\$[0-9]+\r\n[^\r\n]*\r\n)*)"
-_PLAIN_SCANS = re.compile(b"(?:" + _PLAIN_SCAN.replace(b"(", b"(?:").replace(b"(?:?:", b"(?:") + b")*")
-_PLAIN_SCAN = re.compile(_PLAIN_SCAN)
-_SCAN_START = re.compile(b"\\*2\r\n\\$[0-9]+\r\n[0-9]+\r\n\\*")
-
-
-def _last_scan_start(data):
+def _last_scan_start(data, patterns):
     """Where the last SCAN reply in data starts, or 0. A reply starts with `*2`, and so does
     the array of keys of a bucket of two; but only after a reply's start come digits (the
     cursor) and an array."""
@@ -159,12 +161,26 @@ def _last_scan_start(data):
         end = data.rfind(b"\r\n*2\r\n$", 0, end)
         if end < 0:
             return 0
-        if _SCAN_START.match(data, end + 2):
+        if patterns.start.match(data, end + 2):
             return end + 2
 
 
+def _scan_reply_arriving(data):
+    """Whether data is the start of a SCAN reply, not all of it here yet (or nothing)."""
+    if not data:
+        return True
+    if not data.startswith(b"*2\r\n$") and not b"*2\r\n$".startswith(data):
+        return False
+    tokens = data.split(b"\r\n")
+    try:
+        _parse(tokens, 0, len(tokens) - 1)
+    except _Incomplete:
+        return True
+    return False
+
+
 def _scan_table(found):
-    """(cursors, sizes, keys, counts) of SCAN replies matched by _PLAIN_SCAN (see
+    """(cursors, sizes, keys, counts) of SCAN replies matched by _ScanPatterns.plain (see
     Connection.read_scan_table), or None when one's keys do not fit their heads."""
     n = len(found)
     starts = [0] + list(compress(range(1, n), map(ne, found[1:], found[:-1])))  # where runs begin
@@ -180,65 +196,6 @@ def _scan_table(found):
     if list(map(bytes.count, blocks, repeat(b"\r\n"))) != list(map(mul, sizes, repeat(2))):
         return None
     return cursors, sizes, keys, counts
-
-
-def _scan_runs(data, pos, wanted, runs):
-    """Complete SCAN replies from data[pos:], up to `wanted`, appended to `runs` as
-    [reply, how many times it came in a row]: (position after them, replies read). Stops
-    at anything else (another kind of reply, or one that has not fully arrived)."""
-    small = _SMALL_SCAN.match
-    got = 0
-    while got < wanted:
-        found = small(data, pos)
-        if found is not None:
-            cursor, size, length, key, length2, key2 = found.groups()
-            if size == b"1" and length2 is None and length is not None and len(key) == int(length):
-                reply = [cursor, [key]]
-            elif size == b"2" and length2 is not None and len(key) == int(length) and len(key2) == int(length2):
-                reply = [cursor, [key, key2]]
-            elif size == b"0" and length is None:
-                reply = [cursor, []]
-            else:
-                found = None
-            end = found.end() if found is not None else 0
-        if found is None:
-            reply, end = _scan_reply(data, pos)
-            if reply is None:
-                break
-        whole = data[pos:end]
-        width = end - pos
-        pos = end
-        count = 1
-        while got + count < wanted and data.startswith(whole, pos):
-            pos += width
-            count += 1
-        runs.append([reply, count])
-        got += count
-    return pos, got
-
-
-def _scan_reply(data, pos):
-    """The SCAN reply at data[pos:] and the position after it, or (None, pos) when what is
-    there is another kind of reply or has not fully arrived."""
-    found = _SCAN_HEAD.match(data, pos)
-    if found is None:
-        return None, pos
-    cursor, size = found.groups()
-    at = found.end()
-    keys = []
-    for _ in range(int(size)):
-        found = _BULK_HEAD.match(data, at)
-        if found is None:
-            return None, pos
-        start = found.end()
-        stop = start + int(found.group(1))
-        if data[stop:stop + 2] != b"\r\n":
-            if stop + 2 <= len(data):
-                raise ConnectionError("malformed bulk string from the server")
-            return None, pos
-        keys.append(data[start:stop])
-        at = stop + 2
-    return [cursor, keys], at
 
 
 def _parse(tokens, i, end):
@@ -339,70 +296,47 @@ class Connection(object):
         (cursors, sizes, keys, counts) at C speed, where a reply that repeats the one before
         is counted, not repeated: cursors[r] (bytes) and sizes[r] are the cursor and number of
         keys of reply r, counts[r] how many times it came in a row, keys all their keys in a
-        row. Else None, and nothing is read (read_scan_runs reads them)."""
+        row. Else None, and nothing is read (read_replies reads them)."""
+        patterns = _ScanPatterns.compiled()
         data = self.rest
         while True:
             if not data.startswith(b"*2\r\n$") and not b"*2\r\n$".startswith(data):
                 return None  # not a SCAN reply (an error, maybe)
-            cut = _last_scan_start(data)  # the last reply starts there: maybe cut off
-            if not cut:
-                found = []
-            elif _PLAIN_SCANS.fullmatch(data, 0, cut):
-                found = _PLAIN_SCAN.findall(data, 0, cut)
-            else:
+            cut = _last_scan_start(data, patterns)  # the last reply starts there: maybe cut off
+            if cut and not patterns.many.fullmatch(data, 0, cut):
                 return None
-            if len(found) == count - 1:
-                last = _PLAIN_SCAN.match(data, cut)
-                if last is not None and last.group(3).count(b"\r\n") == 2 * int(last.group(2)):
-                    found.append(last.groups())
-                    cut = last.end()
-                else:
-                    tokens = data[cut:].split(b"\r\n")
-                    try:
-                        _parse(tokens, 0, len(tokens) - 1)
-                        return None  # a whole reply, not a plain SCAN reply
-                    except _Incomplete:
-                        pass
+            found = patterns.plain.findall(data, 0, cut) if cut else []
             if len(found) > count:
                 return None
+            if len(found) < count:
+                # The last reply: whole (then a plain SCAN reply, followed by nothing or by
+                # the start of the next one), or still arriving. Anything else is left to
+                # read_replies: waiting for more bytes is safe only when more replies are due.
+                tokens = data[cut:].split(b"\r\n")
+                try:
+                    used = _parse(tokens, 0, len(tokens) - 1)[1]
+                except _Incomplete:
+                    used = None
+                if used is not None:
+                    end = cut + sum(map(len, tokens[:used])) + 2 * used
+                    last = patterns.plain.match(data, cut)
+                    if (last is None or last.end() != end
+                            or last.group(3).count(b"\r\n") != 2 * int(last.group(2))):
+                        return None
+                    found.append(last.groups())
+                    cut = end
+                    if len(found) < count and not _scan_reply_arriving(data[end:]):
+                        return None  # the next reply is here and is not a plain SCAN reply
             if len(found) == count:
                 table = _scan_table(found)
                 if table is not None:
                     self.rest = data[cut:]
                 return table
-            # Fewer replies than were asked for have fully arrived: more will come.
             chunk = self.sock.recv(1 << 20)
             if not chunk:
                 self.rest = b""
                 raise ConnectionError("the server closed the connection")
             data = self.rest = data + chunk
-
-    def read_scan_runs(self, count):
-        """`count` replies of SCAN (any reply may be anything else, e.g. an error), as
-        [[reply, how many times it came in a row], ...]: a repeated reply is one object."""
-        runs = []
-        got = 0
-        data, pos = self.rest, 0
-        while True:
-            pos, n = _scan_runs(data, pos, count - got, runs)
-            got += n
-            if got == count:
-                break
-            tokens = data[pos:].split(b"\r\n")  # not a SCAN reply, or not all of it is here
-            try:
-                value, i = _parse(tokens, 0, len(tokens) - 1)
-            except _Incomplete:
-                chunk = self.sock.recv(1 << 20)
-                if not chunk:
-                    self.rest = b""
-                    raise ConnectionError("the server closed the connection")
-                data, pos = data[pos:] + chunk, 0
-                continue
-            runs.append([value, 1])
-            got += 1
-            pos += sum(map(len, tokens[:i])) + 2 * i
-        self.rest = data[pos:]
-        return runs
 
     def read_array_columns(self, count):
         """When the next `count` replies are arrays of one length of plain bulk strings (the
@@ -428,6 +362,15 @@ class Connection(object):
                 if complete == count:  # all checked, so nothing can be a reply of another form
                     self.rest = b"\r\n".join(tokens[stop:])
                     return columns[1::2]
+                # Waiting for more bytes is safe only while what has arrived of the next reply
+                # has the same form: another form may be shorter, and all of it may be here.
+                partial = tokens[stop:end]
+                if partial:
+                    heads, values = partial[1::2], partial[2::2]
+                    if partial[0] != size or not _plain_bulks(heads[:len(values)], values):
+                        return None
+                    if len(heads) > len(values) and not (heads[-1][:1] == b"$" and heads[-1][1:].isdigit()):
+                        return None  # a nil, a number, an array: not a plain bulk string
             chunk = self.sock.recv(1 << 20)
             if not chunk:
                 self.rest = b""

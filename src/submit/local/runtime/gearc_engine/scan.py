@@ -21,6 +21,7 @@ from .resp import RespError, encode
 
 MAX_SPECULATION = 1024  # cursors per round trip
 
+_MANY = 64  # cursors from which replies are read as a table (resp.read_scan_table)
 _LENGTH_LINES = [b"%d\r\n" % n for n in range(24)]  # a cursor's length, as a bulk string head
 
 _REVERSED = [[0]]  # _REVERSED[b][i] is i with its b low bits reversed, for b <= 16
@@ -99,8 +100,7 @@ class BucketScan(object):
     def discard(self):
         """Reads and drops the replies of what was sent (a restart makes them useless)."""
         if self.in_flight is not None:
-            if self.conn.read_scan_table(len(self.in_flight)) is None:
-                self.conn.read_scan_runs(len(self.in_flight))
+            self.conn.read_replies(len(self.in_flight), "scan")
             self.in_flight = None
 
     def receive(self):
@@ -122,9 +122,9 @@ class BucketScan(object):
         first cursor of each run: that is checked at C speed. Anything else (a wrong guess, a
         table that changed between two SCANs, keys with CR or LF) is followed reply by reply."""
         sent, self.in_flight = self.in_flight, None
-        table = self.conn.read_scan_table(len(sent))
+        table = self.conn.read_scan_table(len(sent)) if len(sent) >= _MANY else None
         if table is None:
-            runs = self.conn.read_scan_runs(len(sent))
+            runs = [[reply, 1] for reply in self.conn.read_replies(len(sent), "scan")]
         else:
             buckets = self._chain(sent, *table)
             if buckets is not None:
