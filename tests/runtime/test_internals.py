@@ -121,6 +121,13 @@ class ScanCursors(unittest.TestCase):
                 naive = int(format(value, "0%db" % bits)[::-1], 2)
                 self.assertEqual(scan.reverse_bits(value, bits), naive)
 
+    def test_guesses_are_the_next_cursors_in_reversed_bit_order(self):
+        for bits, position in ((4, 3), (16, 65000), (17, 70000), (20, 65000), (20, (1 << 20) - 300), (32, 123456)):
+            guess = scan.BucketScan.__new__(scan.BucketScan)
+            guess.bits, guess.cursor = bits, scan.reverse_bits(position, bits)
+            naive = [int(format(i, "0%db" % bits)[::-1], 2) for i in range(position, min(position + 1024, 1 << bits))]
+            self.assertEqual(guess._guesses(1024), naive)
+
 
 class Resp(unittest.TestCase):
     """The reply parser, fed byte by byte and in one piece."""

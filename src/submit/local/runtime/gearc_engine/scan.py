@@ -15,7 +15,8 @@ ones sequential calls would give; a wrong guess of the table size (k) only waste
 and the next guess is corrected from the cursors seen.
 """
 
-from itertools import accumulate, compress
+from itertools import accumulate, compress, repeat
+from operator import lshift, or_
 
 from .resp import RespError, encode
 
@@ -181,12 +182,19 @@ class BucketScan(object):
         if cursor >> bits:
             return [cursor]
         start = reverse_bits(cursor, bits)
-        numbers = range(start, min(start + min(wanted, MAX_SPECULATION), 1 << bits))
+        end = min(start + min(wanted, MAX_SPECULATION), 1 << bits)
         if bits <= 16:
-            table = _reversed(bits)
-            return [table[i] for i in numbers]
+            return _reversed(bits)[start:end]
+        # reverse_bits() of each number, with the 16-bit table, a run of low halves at a time
         table = _reversed(16)
-        return [(table[i & 0xFFFF] << (bits - 16)) | (table[i >> 16] >> (32 - bits)) for i in numbers]
+        guesses = []
+        while start < end:
+            high = start >> 16
+            stop = min(end, (high + 1) << 16)
+            lows = table[start & 0xFFFF:((stop - 1) & 0xFFFF) + 1]
+            guesses += map(or_, map(lshift, lows, repeat(bits - 16)), repeat(table[high] >> (32 - bits)))
+            start = stop
+        return guesses
 
     def _learn(self, steps, following):
         """Corrects the table size from the cursors the server used."""
