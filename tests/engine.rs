@@ -707,3 +707,83 @@ fn engine_lines_reach_stderr_whole_between_gearcs_own() {
         "gearc's lines whole too"
     );
 }
+
+/// A server that asks for a password, and a connection to it.
+fn server_with_password(password: &str) -> (RedisServer, redis::Connection) {
+    let server = RedisServer::start_with(&["--requirepass", password]);
+    let con = redis::Client::open(format!("redis://:{password}@127.0.0.1:{}", server.port))
+        .and_then(|c| c.get_connection())
+        .expect("connect with the password");
+    (server, con)
+}
+
+/// Starts `gearc run --local` with `args`, waits until `started` holds, then kills the
+/// Redis under it (SIGKILL, a crash): the run ends with a message naming the server,
+/// without its password, exit status 2, and no engine process left behind.
+fn kill_redis_under(args: &[&str], mut started: impl FnMut(&mut redis::Connection) -> bool) {
+    use std::time::{Duration, Instant};
+
+    let password = "s3cret-pw";
+    let (mut server, mut con) = server_with_password(password);
+    let url = format!("redis://:{password}@127.0.0.1:{}", server.port);
+    let child = Command::new(env!("CARGO_BIN_EXE_gearc"))
+        .args(["run", "--local"])
+        .args(args)
+        .args(["--url", &url])
+        .current_dir(support::root())
+        .env("NO_COLOR", "1")
+        .env_remove("REDIS_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !started(&mut con) {
+        assert!(Instant::now() < deadline, "the run did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let engines = children(child.id());
+    assert_eq!(engines.len(), 1, "one engine process: {engines:?}");
+    server.kill();
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    // "lost the connection to Redis at URL", or "cannot connect to Redis at URL" when the
+    // engine was opening a connection then
+    let shown = format!("to Redis at redis://127.0.0.1:{}/0: ", server.port);
+    assert!(err.contains(&shown), "{err}");
+    assert!(!err.contains(password), "the password is not shown: {err}");
+    assert!(!err.contains("Traceback"), "{err}");
+    while !ended(engines[0]) {
+        assert!(Instant::now() < deadline, "the engine lives on");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn redis_killed_during_a_run_is_a_clear_error_and_leaves_no_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("forever.gear");
+    // gear code that talks to Redis until Redis goes away: the lost connection is the run's
+    // end (exit 2), not an error of the gear code (exit 1) that its records would report
+    std::fs::write(
+        &file,
+        "python \"\"\"\nimport time\n\ndef forever():\n    execute(\"SET\", \"started\", \"1\")\n    while True:\n        execute(\"PING\")\n        time.sleep(0.01)\n        yield 1\n\"\"\"\n\npython(forever()) | map(it + 1) | run\n",
+    )
+    .unwrap();
+    kill_redis_under(&[file.to_str().unwrap()], |con| {
+        con.exists::<_, bool>("started").unwrap()
+    });
+}
+
+#[test]
+fn redis_killed_under_watch_is_a_clear_error_and_leaves_no_engine() {
+    kill_redis_under(&["examples/automatic_expiry.gear", "--watch"], |con| {
+        let reply: Vec<String> = redis::cmd("CONFIG")
+            .arg("GET")
+            .arg("notify-keyspace-events")
+            .query(con)
+            .unwrap();
+        !reply[1].is_empty() // the engine is watching
+    });
+}

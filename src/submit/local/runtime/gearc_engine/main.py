@@ -86,7 +86,12 @@ def watch_registrations(target, conn, registrations):
         emit(line("watching", registrations=watcher.active()))
         watcher.run()
     except Stop as e:
-        watcher.restore()
+        try:
+            watcher.restore()
+        except Fatal as failed:  # e.g. Redis is gone: say so, then why the engine stopped
+            if not isinstance(e, Halt):
+                raise
+            note(str(failed))
         if isinstance(e, Halt):
             raise
         emit(line("stopped"))

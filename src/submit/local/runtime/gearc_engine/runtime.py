@@ -4,7 +4,7 @@ import os
 import sys
 
 from .errors import GearsError, GearsFlatError
-from .protocol import clean_text
+from .protocol import Halt, clean_text
 from .resp import RespError
 from .rg_commands import RgCommands
 from .values import redis_text
@@ -42,6 +42,14 @@ class Runtime(object):
 
     # -- execute (C: executeCommand, createReply, replyToPyList)
     def execute(self, *args):
+        try:
+            return self._execute(args)
+        except OSError as e:  # ConnectionError too
+            # Not an error of gear code (on a server, Redis cannot go away under a gear): the
+            # run ends here, whatever gear code catches.
+            raise Halt("lost the connection to Redis at %s: %s" % (self.target.display, e))
+
+    def _execute(self, args):
         if not args:
             return []
         command = args[0]
