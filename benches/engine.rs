@@ -29,6 +29,8 @@ fn main() {
     println!("machine: {} cores; load average {}", cores(), load());
     throughput(quick, rounds);
     startup(&root, if quick { 5 } else { 15 });
+    println!();
+    println!("load average at the end: {}", load());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -53,6 +55,11 @@ const HASH_SUM: Job = Job {
 };
 
 fn throughput(quick: bool, rounds: usize) {
+    // The interpreter itself, not a version manager's shim in front of it (which costs tens
+    // of milliseconds per start; docs/local-engine.md tells users to do the same).
+    let python =
+        real_interpreter(&std::env::var("GEARC_PYTHON").unwrap_or_else(|_| "python3".to_string()));
+    println!("throughput: GEARC_PYTHON={python}");
     let work = tempfile::tempdir().expect("temp dir");
     let redis = Redis::start(work.path());
     let gears = Gears::start(work.path());
@@ -65,7 +72,13 @@ fn throughput(quick: bool, rounds: usize) {
         &[100_000, 1_000_000]
     };
     println!();
-    println!("| keys | job | gearc run --local | RedisGears RG.PYEXECUTE | ratio |");
+    println!("Wall time of each run (median), and in parentheses the CPU time it took: for gearc,");
+    println!(
+        "gearc, its Python and the plain redis-server; for RedisGears, its server. Under load"
+    );
+    println!("the CPU times move much less than the wall times.");
+    println!();
+    println!("| keys | job | gearc run --local | RedisGears RG.PYEXECUTE | ratio (CPU ratio) |");
     println!("|---:|---|---:|---:|---:|");
     for &size in sizes {
         for (jobs, hashes) in [(&[SUM, COUNTBY][..], false), (&[HASH_SUM][..], true)] {
@@ -84,29 +97,39 @@ fn throughput(quick: bool, rounds: usize) {
                 let mut server = Vec::new();
                 let mut outputs = (String::new(), String::new());
                 for _ in 0..rounds {
-                    let (took, out) = run_local(&file, &redis.url());
-                    local.push(took);
+                    let (cpu, redis_cpu) = (children_cpu(), redis.cpu());
+                    let (took, out) = run_local(&file, &redis.url(), &python);
+                    local.push((
+                        took,
+                        children_cpu().saturating_sub(cpu) + redis.cpu().saturating_sub(redis_cpu),
+                    ));
                     outputs.0 = out;
                     if let Ok(g) = &gears {
+                        let cpu = g.redis.cpu();
                         let (took, out) = g.pyexecute(&module);
-                        server.push(took);
+                        server.push((took, g.redis.cpu().saturating_sub(cpu)));
                         outputs.1 = out;
                     }
                 }
-                let local = median(&mut local);
-                let shown = |d: Duration| {
+                let local = median_pair(&mut local);
+                let shown = |(wall, cpu): (Duration, Duration)| {
                     format!(
-                        "{:.0} k/s ({:.2} s)",
-                        size as f64 / d.as_secs_f64() / 1000.0,
-                        d.as_secs_f64()
+                        "{:.0} k/s ({:.2} s; CPU {:.2} s)",
+                        size as f64 / wall.as_secs_f64() / 1000.0,
+                        wall.as_secs_f64(),
+                        cpu.as_secs_f64()
                     )
                 };
                 let (server_text, ratio) = match &gears {
                     Ok(_) => {
-                        let server = median(&mut server);
+                        let server = median_pair(&mut server);
                         (
                             shown(server),
-                            format!("{:.1}×", local.as_secs_f64() / server.as_secs_f64()),
+                            format!(
+                                "{:.1}× ({:.1}×)",
+                                local.0.as_secs_f64() / server.0.as_secs_f64(),
+                                local.1.as_secs_f64() / server.1.as_secs_f64()
+                            ),
                         )
                     }
                     Err(_) => ("not run".to_string(), "—".to_string()),
@@ -129,6 +152,27 @@ fn throughput(quick: bool, rounds: usize) {
     }
 }
 
+/// The median by wall time, with its CPU time.
+fn median_pair(values: &mut [(Duration, Duration)]) -> (Duration, Duration) {
+    values.sort();
+    values[values.len() / 2]
+}
+
+/// CPU time (user and system) of this process's children that have ended: gearc and, as
+/// gearc waits for it, the engine's Python.
+fn children_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(") ")
+        .map_or(Vec::new(), |(_, rest)| rest.split(' ').collect());
+    // Fields 16 and 17 of proc(5) (cutime, cstime), counted from the state, field 3.
+    let ticks: u64 = [13, 14]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<u64>().ok()))
+        .sum();
+    Duration::from_millis(ticks * 10) // USER_HZ is 100 on Linux
+}
+
 fn compile(file: &Path) -> String {
     let out = Command::new(GEARC)
         .arg("compile")
@@ -140,12 +184,13 @@ fn compile(file: &Path) -> String {
 }
 
 /// Wall time of `gearc run --local --json`, and its output.
-fn run_local(file: &Path, url: &str) -> (Duration, String) {
+fn run_local(file: &Path, url: &str, python: &str) -> (Duration, String) {
     let start = Instant::now();
     let out = Command::new(GEARC)
         .args(["run", "--local", "--json"])
         .arg(file)
         .args(["--url", url])
+        .env("GEARC_PYTHON", python)
         .env_remove("REDIS_URL")
         .output()
         .expect("run gearc");
@@ -321,6 +366,23 @@ impl Redis {
         redis::Client::open(self.url())
             .and_then(|c| c.get_connection())
             .expect("connect")
+    }
+
+    /// The server's CPU time so far (INFO cpu).
+    fn cpu(&self) -> Duration {
+        let info: String = redis::cmd("INFO")
+            .arg("cpu")
+            .query(&mut self.con())
+            .unwrap_or_default();
+        let seconds: f64 = info
+            .lines()
+            .filter(|l| l.starts_with("used_cpu_sys:") || l.starts_with("used_cpu_user:"))
+            .filter_map(|l| {
+                l.split_once(':')
+                    .and_then(|(_, v)| v.trim().parse::<f64>().ok())
+            })
+            .sum();
+        Duration::from_secs_f64(seconds)
     }
 
     fn wait(&self) {
