@@ -143,12 +143,11 @@ class _ScanPatterns(object):
         if cls.plain is None:
             import re
             # A SCAN reply whose keys hold no CR or LF (checked against their lengths), as
-            # (cursor, number of keys, the keys as bulk strings); any number of them in a row;
-            # and the start of a SCAN reply.
-            plain = b"\\*2\r\n\\$[0-9]+\r\n([0-9]+)\r\n\\*([0-9]+)\r\n((?:\\$[0-9]+\r\n[^\r\n]*\r\n)*)"
-            cls.many = re.compile(b"(?:" + plain.replace(b"(", b"(?:").replace(b"(?:?:", b"(?:") + b")*")
+            # (the whole reply, cursor, number of keys, the keys as bulk strings); and the
+            # start of a SCAN reply.
+            cls.plain = re.compile(b"(\\*2\r\n\\$[0-9]+\r\n([0-9]+)\r\n\\*([0-9]+)\r\n"
+                                   b"((?:\\$[0-9]+\r\n[^\r\n]*\r\n)*))")
             cls.start = re.compile(b"\\*2\r\n\\$[0-9]+\r\n[0-9]+\r\n\\*")
-            cls.plain = re.compile(plain)
         return cls
 
 
@@ -186,9 +185,9 @@ def _scan_table(found):
     starts = [0] + list(compress(range(1, n), map(ne, found[1:], found[:-1])))  # where runs begin
     counts = list(map(sub, starts[1:] + [n], starts))
     distinct = list(map(found.__getitem__, starts))
-    cursors = list(map(itemgetter(0), distinct))
-    sizes = list(map(int, map(itemgetter(1), distinct)))
-    blocks = list(map(itemgetter(2), distinct))
+    cursors = list(map(itemgetter(1), distinct))
+    sizes = list(map(int, map(itemgetter(2), distinct)))
+    blocks = list(map(itemgetter(3), distinct))
     parts = b"".join(blocks).split(b"\r\n")
     keys = parts[1::2]
     if not _plain_bulks(parts[0:-1:2], keys) or sum(sizes) != len(keys):
@@ -299,13 +298,17 @@ class Connection(object):
         row. Else None, and nothing is read (read_replies reads them)."""
         patterns = _ScanPatterns.compiled()
         data = self.rest
+        found = []  # the plain replies in data[:done]
+        done = 0
         while True:
             if not data.startswith(b"*2\r\n$") and not b"*2\r\n$".startswith(data):
                 return None  # not a SCAN reply (an error, maybe)
-            cut = _last_scan_start(data, patterns)  # the last reply starts there: maybe cut off
-            if cut and not patterns.many.fullmatch(data, 0, cut):
-                return None
-            found = patterns.plain.findall(data, 0, cut) if cut else []
+            cut = max(_last_scan_start(data, patterns), done)  # the last reply starts there: maybe cut off
+            more = patterns.plain.findall(data, done, cut)
+            if sum(map(len, map(itemgetter(0), more))) != cut - done:
+                return None  # something between them that is not a plain SCAN reply
+            found += more
+            done = cut
             if len(found) > count:
                 return None
             if len(found) < count:
@@ -321,12 +324,12 @@ class Connection(object):
                     end = cut + sum(map(len, tokens[:used])) + 2 * used
                     last = patterns.plain.match(data, cut)
                     if (last is None or last.end() != end
-                            or last.group(3).count(b"\r\n") != 2 * int(last.group(2))):
+                            or last.group(4).count(b"\r\n") != 2 * int(last.group(3))):
                         return None
-                    found.append(last.groups())
-                    cut = end
-                    if len(found) < count and not _scan_reply_arriving(data[end:]):
+                    if len(found) + 1 < count and not _scan_reply_arriving(data[end:]):
                         return None  # the next reply is here and is not a plain SCAN reply
+                    found.append(last.groups())
+                    done = cut = end
             if len(found) == count:
                 table = _scan_table(found)
                 if table is not None:
