@@ -39,34 +39,108 @@ impl Diagnostic {
 /// How to draw diagnostics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Style {
-    /// Unicode, no colour, 80 columns: stable text for snapshots and pipes.
+    /// Unicode, no colour: stable text for snapshots and pipes.
     Plain,
     /// Colours for a terminal.
     Color,
 }
 
-/// Renders each diagnostic against `source`, in order, separated by blank lines.
-pub fn render(diagnostics: &[Diagnostic], file: &str, source: &str, style: Style) -> String {
+/// The one width every diagnostic is drawn at (compile errors, run errors, server
+/// errors; terminal, pipe or snapshot), so a message wraps the same wherever it is read.
+pub const WIDTH: usize = 80;
+
+/// Draws one diagnostic: code, message, the snippet of `source` (file name, text) under
+/// its labels when it has one, and the help. This is the only miette set-up in gearc.
+pub fn render_one(
+    d: &dyn miette::Diagnostic,
+    source: Option<(&str, &str)>,
+    style: Style,
+) -> String {
     let theme = match style {
         Style::Plain => GraphicalTheme::unicode_nocolor(),
         Style::Color => GraphicalTheme::unicode(),
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(if style == Style::Plain {
-        80
-    } else {
-        100
-    });
-    let mut out = String::new();
-    for d in diagnostics {
-        let report = miette::Report::new(d.clone())
-            .with_source_code(NamedSource::new(file, source.to_string()));
-        let mut text = String::new();
-        if handler.render_report(&mut text, report.as_ref()).is_err() {
-            text = format!("{d}\n");
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(WIDTH);
+    let mut text = String::new();
+    let drawn = match source {
+        Some((file, source)) => {
+            let with_source = WithSource {
+                inner: d,
+                source: NamedSource::new(file, source.to_string()),
+            };
+            handler.render_report(&mut text, &with_source)
         }
-        out.push_str(&text);
+        None => handler.render_report(&mut text, d),
+    };
+    if drawn.is_err() {
+        // Writing to a String fails only if a label lies outside the source; the
+        // message and help still say what went wrong.
+        text = match d.help() {
+            Some(help) => format!("error: {d}\n  help: {help}\n"),
+            None => format!("error: {d}\n"),
+        };
     }
-    out
+    text
+}
+
+/// Renders each diagnostic against `source`, in order.
+pub fn render(diagnostics: &[Diagnostic], file: &str, source: &str, style: Style) -> String {
+    diagnostics
+        .iter()
+        .map(|d| render_one(d, Some((file, source)), style))
+        .collect()
+}
+
+/// A diagnostic lent together with the source its labels point into (miette finds
+/// the source through the diagnostic itself).
+struct WithSource<'a> {
+    inner: &'a dyn miette::Diagnostic,
+    source: NamedSource<String>,
+}
+
+impl std::fmt::Debug for WithSource<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.inner, f)
+    }
+}
+
+impl std::fmt::Display for WithSource<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self.inner, f)
+    }
+}
+
+impl std::error::Error for WithSource<'_> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner.source()
+    }
+}
+
+impl miette::Diagnostic for WithSource<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.inner.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.inner.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.inner.help()
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.inner.url()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.inner.labels()
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        self.inner.related()
+    }
+    fn diagnostic_source(&self) -> Option<&dyn miette::Diagnostic> {
+        self.inner.diagnostic_source()
+    }
 }
 
 /// "2 errors, 1 warning" for a summary line.

@@ -28,6 +28,13 @@ fn error_corpus_renders_reviewed_diagnostics() {
                 diags
             }
         };
+        for d in &diagnostics {
+            assert!(
+                miette::Diagnostic::help(d).is_some(),
+                "{file}: {} has no help: {d}",
+                d.code_text()
+            );
+        }
         let rendered = render(&diagnostics, &file, &source, Style::Plain);
         insta::with_settings!({ description => source.clone(), omit_expression => true }, {
             insta::assert_snapshot!("diagnostics", rendered);
@@ -35,74 +42,114 @@ fn error_corpus_renders_reviewed_diagnostics() {
     });
 }
 
-#[test]
-fn diagnostic_codes_are_distinct_per_kind() {
-    // Each corpus file named after its error kind reports that code first.
-    let cases = [
-        ("unknown_reader", "gearc::check::unknown_reader"),
-        ("unknown_operation", "gearc::check::unknown_operation"),
-        ("unknown_function", "gearc::check::unknown_name"),
-        ("unknown_field", "gearc::check::unknown_field"),
-        ("unknown_method", "gearc::check::unknown_method"),
-        ("unknown_argument", "gearc::check::unknown_argument"),
-        ("argument_count", "gearc::check::argument_count"),
-        ("argument_type", "gearc::check::argument_type"),
-        ("lambda_arity", "gearc::check::lambda_arity"),
-        ("operator_type", "gearc::check::operator_type"),
-        ("reducer_type", "gearc::check::reducer_type"),
-        ("sort_records", "gearc::check::record_type"),
-        ("distinct_records", "gearc::check::record_type"),
-        ("read_value_false", "gearc::check::unknown_field"),
-        ("keys_only_field", "gearc::check::unknown_name"),
-        ("command_run", "gearc::check::unsupported_terminal"),
-        ("keys_only_register", "gearc::check::unsupported_terminal"),
-        (
-            "event_types_with_run",
-            "gearc::check::argument_not_for_terminal",
-        ),
-        ("invalid_mode", "gearc::check::invalid_value"),
-        ("invalid_key_type", "gearc::check::invalid_value"),
-        ("missing_terminal", "gearc::check::missing_terminal"),
-        ("missing_pipe", "gearc::check::missing_pipe"),
-        ("second_run", "gearc::check::second_run"),
-        ("duplicate_name", "gearc::check::duplicate_name"),
-        ("register_glob", "gearc::check::register_pattern"),
-        ("stream_run_glob", "gearc::check::stream_run_pattern"),
-        ("defined_later", "gearc::check::defined_later"),
-        ("not_a_literal", "gearc::check::invalid_use"),
-        ("unknown_event", "gearc::check::unknown_event"),
-        ("warn_exact_key_pattern", "gearc::check::exact_key_pattern"),
-        (
-            "warn_key_types_never_match",
-            "gearc::check::key_types_never_match",
-        ),
-        (
-            "warn_registration_retriggers",
-            "gearc::check::registration_retriggers",
-        ),
-        ("warn_shard_local", "gearc::check::shard_local"),
-        ("warn_event_never_fires", "gearc::check::event_never_fires"),
-        ("warn_bare_hashtag", "gearc::check::bare_hashtag"),
-        (
-            "warn_run_beside_register",
-            "gearc::check::run_beside_register",
-        ),
-    ];
-    for (file, code) in cases {
-        let path = support::root()
-            .join("tests/errors")
-            .join(format!("{file}.gear"));
-        let source = fs::read_to_string(&path).expect("corpus file");
-        let diags = match gearc::compile(&source, file) {
+/// Each variant of `CheckError` as written in its source: the variant's name, its code
+/// (`gearc::check::…`) and whether it declares a help (a `help(…)` text or a `#[help]`
+/// field). Read from the source so that a new variant is covered without editing a list.
+fn check_error_variants() -> Vec<(String, String, bool)> {
+    let text = fs::read_to_string(support::root().join("src/check/error.rs")).unwrap();
+    let start = text.find("pub enum CheckError {").expect("the enum");
+    let end = start + text[start..].find("\n}\n").expect("its end");
+    let body = &text[start..end];
+    let mut out = Vec::new();
+    for chunk in body.split("    #[error(").skip(1) {
+        let code = chunk
+            .split("code(")
+            .nth(1)
+            .and_then(|c| c.split(')').next())
+            .unwrap_or_else(|| panic!("a variant without a code: {chunk}"));
+        let name = chunk
+            .lines()
+            .find(|l| {
+                l.starts_with("    ")
+                    && !l.starts_with("     ")
+                    && !l.trim().starts_with('#')
+                    && l.trim_end().ends_with('{')
+            })
+            .map(|l| l.trim().trim_end_matches('{').trim().to_string())
+            .unwrap_or_else(|| panic!("a variant without a name: {chunk}"));
+        let has_help = chunk.contains("help(") || chunk.contains("#[help]");
+        out.push((name, code.trim().to_string(), has_help));
+    }
+    out
+}
+
+/// The codes every corpus file reports, by file name.
+fn corpus_codes() -> Vec<(String, Vec<String>)> {
+    let dir = support::root().join("tests/errors");
+    let mut out = Vec::new();
+    for entry in fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "gear") {
+            continue;
+        }
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        let source = fs::read_to_string(&path).unwrap();
+        let diags = match gearc::compile(&source, &file) {
             Ok(c) => c.warnings,
             Err(d) => d,
         };
-        let codes: Vec<String> = diags.iter().map(|d| d.code_text()).collect();
-        assert!(
-            codes.iter().any(|c| c == code),
-            "{file}: expected {code}, got {codes:?}"
-        );
+        out.push((file, diags.iter().map(|d| d.code_text()).collect()));
     }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_check_error_has_its_own_code_and_a_help() {
+    let variants = check_error_variants();
+    assert!(variants.len() > 40, "the scan found only {variants:?}");
+    let mut seen = std::collections::BTreeMap::new();
+    for (name, code, has_help) in &variants {
+        assert!(
+            code.starts_with("gearc::check::"),
+            "{name}: the code {code} is not a check code"
+        );
+        if let Some(other) = seen.insert(code.clone(), name.clone()) {
+            panic!("{name} and {other} share the code {code}: give each mistake its own");
+        }
+        assert!(*has_help, "{name} ({code}) has no help: say how to fix it");
+    }
+}
+
+#[test]
+fn every_check_code_has_an_error_corpus_case() {
+    let reported: std::collections::BTreeSet<String> =
+        corpus_codes().into_iter().flat_map(|(_, c)| c).collect();
+    let missing: Vec<String> = check_error_variants()
+        .into_iter()
+        .map(|(_, code, _)| code)
+        .filter(|code| !reported.contains(code))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "add a file to tests/errors/ that triggers each of: {missing:?}"
+    );
+}
+
+#[test]
+fn a_corpus_file_named_after_a_code_reports_that_code() {
+    // `unknown_field.gear` and `warn_shard_local.gear` are about their code, not only
+    // near it: the file name is the claim, the diagnostics must bear it out.
+    let codes: Vec<String> = check_error_variants()
+        .into_iter()
+        .map(|(_, c, _)| c)
+        .collect();
+    let mut named = 0;
+    for (file, reported) in corpus_codes() {
+        let kind = file.trim_end_matches(".gear").trim_start_matches("warn_");
+        let code = format!("gearc::check::{kind}");
+        if codes.contains(&code) {
+            named += 1;
+            assert!(
+                reported.contains(&code),
+                "{file}: expected {code}, got {reported:?}"
+            );
+        }
+    }
+    assert!(
+        named > 30,
+        "only {named} corpus files are named after a code"
+    );
 }
 
 #[test]
@@ -154,4 +201,30 @@ fn shard_local_steps_merged_by_a_later_step_are_not_warned_about() {
             "{source}: {codes:?}"
         );
     }
+}
+
+#[test]
+fn diagnostics_are_drawn_by_one_renderer() {
+    // Compile errors, run errors, server errors and the tests all go through
+    // `gearc::diagnostics::render_one`, so they look alike and wrap at one width.
+    let root = support::root();
+    let mut setups = Vec::new();
+    for dir in ["src", "tests"] {
+        let mut stack = vec![root.join(dir)];
+        while let Some(d) = stack.pop() {
+            for entry in fs::read_dir(&d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = fs::read_to_string(&path).unwrap();
+                    // Spelled in two halves so that this file does not count itself.
+                    if text.contains(concat!("GraphicalReport", "Handler")) {
+                        setups.push(path.strip_prefix(&root).unwrap().display().to_string());
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(setups, ["src/diagnostics.rs"]);
 }

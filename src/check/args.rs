@@ -70,25 +70,19 @@ pub fn bind<'a>(
                     });
                     continue;
                 };
-                if bound.args.contains_key(p.name) {
-                    diags.push(CheckError::InvalidUse {
-                        what: format!("`{}` is given twice", p.name),
+                if let Some((_, first)) = bound.args.get(p.name) {
+                    diags.push(CheckError::ArgumentGivenTwice {
+                        name: p.name.to_string(),
                         span: arg.span(),
-                        label: "given again here".to_string(),
-                        help: Some("remove one of them".to_string()),
+                        first: *first,
                     });
                     continue;
                 }
                 bound.args.insert(p.name, (value, arg.span()));
             }
-            Arg::Spread { span, .. } => diags.push(CheckError::InvalidUse {
-                what: format!("`...` cannot be used in the arguments of `{callee}`"),
+            Arg::Spread { span, .. } => diags.push(CheckError::SpreadNotAllowed {
+                callee: callee.to_string(),
                 span: *span,
-                label: "spread not allowed here".to_string(),
-                help: Some(
-                    "spreading a list into arguments works for `execute(…)` and Python functions"
-                        .to_string(),
-                ),
             }),
         }
     }

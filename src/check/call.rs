@@ -13,19 +13,26 @@ use crate::syntax::ast::{self, Arg, ExprKind};
 use crate::syntax::Span;
 
 impl Checker {
-    pub(super) fn call_args(&mut self, args: &[Arg], scope: &Scope, spread_ok: bool) -> Vec<TArg> {
+    /// Types the arguments of a call. `no_spread` names a callee that takes a fixed
+    /// number of parameters, where `...spread` cannot work.
+    pub(super) fn call_args(
+        &mut self,
+        args: &[Arg],
+        scope: &Scope,
+        no_spread: Option<&str>,
+    ) -> Vec<TArg> {
         args.iter()
             .map(|a| match a {
                 Arg::Positional(e) => TArg::Positional(self.expr(e, scope)),
-                Arg::Named { name, value } => TArg::Named(name.name.clone(), self.expr(value, scope)),
+                Arg::Named { name, value } => {
+                    TArg::Named(name.name.clone(), self.expr(value, scope))
+                }
                 Arg::Spread { value, span } => {
                     let value = self.expr(value, scope);
-                    if !spread_ok {
-                        self.error(CheckError::InvalidUse {
-                            what: "`...` spreads a list into the arguments of a variadic call".to_string(),
+                    if let Some(callee) = no_spread {
+                        self.error(CheckError::SpreadNotAllowed {
+                            callee: callee.to_string(),
                             span: *span,
-                            label: "not allowed here".to_string(),
-                            help: Some("spread works for `execute`, `min`, `max`, `range` and Python functions".to_string()),
                         });
                     } else if value.ty.element().is_none() {
                         self.type_error("a spread value", "a list", &value);
@@ -48,7 +55,7 @@ impl Checker {
             if !callee.ty.is_any() {
                 self.type_error("a called value", "a function", &callee);
             }
-            let args = self.call_args(args, scope, true);
+            let args = self.call_args(args, scope, None);
             let kind = TExprKind::CallValue {
                 callee: Box::new(callee),
                 args,
@@ -73,7 +80,7 @@ impl Checker {
             }
             if !matches!(scope.record, Some(Type::Record(_))) {
                 self.unknown_function(name, callee.span, scope);
-                let args = self.call_args(args, scope, true);
+                let args = self.call_args(args, scope, None);
                 let kind = TExprKind::CallFunction {
                     name: name.clone(),
                     args,
@@ -86,7 +93,7 @@ impl Checker {
             }
         }
         let callee = self.expr(callee, scope);
-        let args = self.call_args(args, scope, true);
+        let args = self.call_args(args, scope, None);
         let kind = TExprKind::CallValue {
             callee: Box::new(callee),
             args,
@@ -126,8 +133,8 @@ impl Checker {
         span: Span,
         scope: &Scope,
     ) -> TExpr {
-        let spread_ok = matches!(global, Global::PythonFn { .. } | Global::PythonConst);
-        let targs = self.call_args(args, scope, spread_ok);
+        let fixed_arity = !matches!(global, Global::PythonFn { .. } | Global::PythonConst);
+        let targs = self.call_args(args, scope, fixed_arity.then_some(name));
         let has_spread = targs.iter().any(|a| matches!(a, TArg::Spread(_)));
         let ty = match global {
             Global::Fn { params, body } => {
@@ -158,7 +165,10 @@ impl Checker {
                         });
                     }
                 }
-                if positional + named.len() != params.len() {
+                if has_spread {
+                    // Already reported as `spread_not_allowed`: the count is unknown.
+                    Type::Any
+                } else if positional + named.len() != params.len() {
                     self.error(CheckError::ArgumentCount {
                         callee: name.to_string(),
                         expected: plural(params.len(), "argument"),
@@ -257,7 +267,7 @@ impl Checker {
     ) -> TExpr {
         let builtin = sig.builtin;
         let targs: Vec<TArg> = if sig.variadic {
-            let targs = self.call_args(args, scope, true);
+            let targs = self.call_args(args, scope, None);
             for a in &targs {
                 if let TArg::Named(n, e) = a {
                     self.error(CheckError::UnknownArgument {

@@ -264,15 +264,115 @@ pub enum CheckError {
         span: Span,
     },
 
-    #[error("{what}")]
-    #[diagnostic(code(gearc::check::invalid_use))]
-    InvalidUse {
-        what: String,
-        #[label("{label}")]
+    #[error("`it` is only defined inside an operation")]
+    #[diagnostic(code(gearc::check::it_outside_operation))]
+    ItOutsideOperation {
+        #[label("no current record here")]
         span: Span,
-        label: String,
         #[help]
-        help: Option<String>,
+        help: String,
+    },
+
+    #[error("the builtin `{name}` can only be called")]
+    #[diagnostic(code(gearc::check::builtin_not_called), help("call it: `{name}(…)`"))]
+    BuiltinNotCalled {
+        name: String,
+        #[label("not called")]
+        span: Span,
+    },
+
+    #[error("`...` cannot be used in the arguments of `{callee}`")]
+    #[diagnostic(
+        code(gearc::check::spread_not_allowed),
+        help("spreading a list into arguments works for `execute`, `min`, `max`, `range` and Python-block functions; elsewhere pass the values one by one")
+    )]
+    SpreadNotAllowed {
+        callee: String,
+        #[label("spread not allowed here")]
+        span: Span,
+    },
+
+    #[error("`{name}` is given twice")]
+    #[diagnostic(code(gearc::check::argument_given_twice), help("remove one of them"))]
+    ArgumentGivenTwice {
+        name: String,
+        #[label(primary, "given again here")]
+        span: Span,
+        #[label("given first here")]
+        first: Span,
+    },
+
+    #[error("`{ty}` has no fields")]
+    #[diagnostic(code(gearc::check::no_fields))]
+    NoFields {
+        ty: String,
+        name: String,
+        #[label("`.{name}` on a `{ty}`")]
+        span: Span,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{name}` must be written as a literal")]
+    #[diagnostic(code(gearc::check::not_a_literal))]
+    NotALiteral {
+        name: String,
+        #[label("not a literal")]
+        span: Span,
+        #[help]
+        help: String,
+    },
+
+    #[error("a command reader takes a trigger or a hook, not both")]
+    #[diagnostic(
+        code(gearc::check::trigger_and_hook),
+        help("use `command(\"name\")` for `RG.TRIGGER name`, or `command(hook = \"hset\")` to run on a Redis command")
+    )]
+    TriggerAndHook {
+        #[label("second way to fire it")]
+        span: Span,
+    },
+
+    #[error("a command reader needs a trigger name or a hook")]
+    #[diagnostic(
+        code(gearc::check::no_trigger),
+        help("e.g. `command(\"cache_get\")`, fired by `RG.TRIGGER cache_get …`, or `command(hook = \"hset\")`")
+    )]
+    NoTrigger {
+        #[label("nothing fires this")]
+        span: Span,
+    },
+
+    #[error("`key_prefix` only filters a hook")]
+    #[diagnostic(
+        code(gearc::check::key_prefix_without_hook),
+        help("add `hook = \"<command>\"` or remove `key_prefix`")
+    )]
+    KeyPrefixWithoutHook {
+        #[label("no hook to filter")]
+        span: Span,
+    },
+
+    #[error("a `{mode}` registration can only `continue` after a failure")]
+    #[diagnostic(
+        code(gearc::check::policy_needs_async),
+        help("use `on_failed_policy = \"continue\"`, or `mode = \"async\"`")
+    )]
+    PolicyNeedsAsync {
+        mode: String,
+        #[label("not allowed with mode = \"{mode}\"")]
+        span: Span,
+    },
+
+    #[error("`{name}` only applies to stream registrations")]
+    #[diagnostic(
+        code(gearc::check::stream_only_argument),
+        help("remove `{name}`: only a stream reader retries or aborts on a failure")
+    )]
+    StreamOnlyArgument {
+        name: String,
+        #[label("not a stream reader")]
+        span: Span,
     },
 
     #[error("the python block does not parse: {message}")]
@@ -391,10 +491,11 @@ pub enum CheckError {
         span: Span,
     },
 
-    #[error("{what}")]
+    #[error("RedisGears' {reader} ignores `{name}`")]
     #[diagnostic(code(gearc::check::ignored_argument), severity(Warning))]
     IgnoredArgument {
-        what: String,
+        name: String,
+        reader: String,
         #[label("has no effect")]
         span: Span,
         #[help]
@@ -429,7 +530,17 @@ impl CheckError {
             | DefinedLater { span, .. }
             | RegisterPattern { span, .. }
             | StreamRunPattern { span, .. }
-            | InvalidUse { span, .. }
+            | ItOutsideOperation { span, .. }
+            | BuiltinNotCalled { span, .. }
+            | SpreadNotAllowed { span, .. }
+            | ArgumentGivenTwice { span, .. }
+            | NoFields { span, .. }
+            | NotALiteral { span, .. }
+            | TriggerAndHook { span }
+            | NoTrigger { span }
+            | KeyPrefixWithoutHook { span }
+            | PolicyNeedsAsync { span, .. }
+            | StreamOnlyArgument { span, .. }
             | PythonSyntax { span, .. }
             | PythonTooNew { span, .. }
             | ShardLocal { span, .. }

@@ -38,16 +38,14 @@ impl Checker {
             ExprKind::It => match &scope.record {
                 Some(record) => (TExprKind::Record, record.clone()),
                 None => {
-                    self.error(CheckError::InvalidUse {
-                        what: "`it` is only defined inside an operation".to_string(),
+                    self.error(CheckError::ItOutsideOperation {
                         span: e.span,
-                        label: "no current record here".to_string(),
-                        help: Some(if scope.locals.is_empty() {
+                        help: if scope.locals.is_empty() {
                             "`it` is the record flowing through a pipeline stage such as `map(…)`"
                                 .to_string()
                         } else {
                             "inside a lambda or `fn`, use its parameters".to_string()
-                        }),
+                        },
                     });
                     (TExprKind::Record, Type::Any)
                 }
@@ -162,7 +160,7 @@ impl Checker {
             }
             ExprKind::Method { target, name, args } => {
                 let target = self.expr(target, scope);
-                let args = self.call_args(args, scope, true);
+                let args = self.call_args(args, scope, None);
                 let ty = self.method_type(&target.ty, name, &args, e.span);
                 let kind = TExprKind::Method {
                     target: Box::new(target),
@@ -259,11 +257,9 @@ impl Checker {
             return make(TExprKind::Global(name.to_string()), ty);
         }
         if builtins::lookup(name).is_some() {
-            self.error(CheckError::InvalidUse {
-                what: format!("the builtin `{name}` can only be called"),
+            self.error(CheckError::BuiltinNotCalled {
+                name: name.to_string(),
                 span,
-                label: "not called".to_string(),
-                help: Some(format!("call it: `{name}(…)`")),
             });
         } else {
             self.unknown_name(name, span, scope);

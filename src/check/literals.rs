@@ -23,11 +23,10 @@ impl Checker {
     }
 
     pub(super) fn require_literal(&mut self, t: &TExpr, what: &str, example: &str) {
-        self.error(CheckError::InvalidUse {
-            what: format!("`{what}` must be written as a literal"),
+        self.error(CheckError::NotALiteral {
+            name: what.to_string(),
             span: t.span,
-            label: "not a literal".to_string(),
-            help: Some(format!("gearc reads it at compile time: write {example}")),
+            help: format!("gearc reads it at compile time: write {example}"),
         });
     }
 
@@ -79,11 +78,13 @@ impl Checker {
             (TExprKind::Str(s), _) => s.clone(),
             (_, Some(serde_json::Value::String(s))) => s,
             _ => {
-                self.error(CheckError::InvalidUse {
-                    what: format!("`{arg}` must be a string literal"),
+                self.error(CheckError::NotALiteral {
+                    name: arg.to_string(),
                     span: t.span,
-                    label: "not a literal".to_string(),
-                    help: Some(format!("write one of {}", quoted(&W::spellings()))),
+                    help: format!(
+                        "gearc reads it at compile time: write one of {}",
+                        quoted(&W::spellings())
+                    ),
                 });
                 return None;
             }

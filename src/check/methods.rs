@@ -50,17 +50,15 @@ impl Checker {
             Type::Dict(k, v) if Type::Str.fits(k) => (**v).clone(),
             Type::Any => Type::Any,
             other => {
-                self.error(CheckError::InvalidUse {
-                    what: format!("`{other}` has no fields"),
+                self.error(CheckError::NoFields {
+                    ty: other.to_string(),
+                    name: name.name.clone(),
                     span: name.span,
-                    label: format!("`.{}` on a `{other}`", name.name),
-                    help: Some(
-                        if matches!(other, Type::Str | Type::List(_) | Type::Dict(..)) {
-                            "a method needs parentheses: `.name(…)`".to_string()
-                        } else {
-                            "`.name` reads a field of a record or a dict".to_string()
-                        },
-                    ),
+                    help: if matches!(other, Type::Str | Type::List(_) | Type::Dict(..)) {
+                        "a method needs parentheses: `.name(…)`".to_string()
+                    } else {
+                        "`.name` reads a field of a record or a dict".to_string()
+                    },
                 });
                 Type::Any
             }

@@ -118,7 +118,8 @@ impl Checker {
                 let count = typed(self, "count");
                 if let (Some(c), Some(TerminalKind::Run)) = (&count, kind) {
                     self.error(CheckError::IgnoredArgument {
-                        what: "RedisGears' KeysReader ignores `count`".to_string(),
+                        name: "count".to_string(),
+                        reader: "KeysReader".to_string(),
                         span: bound.arg_span("count").unwrap_or(c.span),
                         help: "its SCAN count is fixed by the server; `keys_only(…, count = N)` honours it".to_string(),
                     });
@@ -258,28 +259,15 @@ impl Checker {
         key_prefix: bool,
     ) {
         if trigger && hook {
-            self.error(CheckError::InvalidUse {
-                what: "a command reader takes a trigger or a hook, not both".to_string(),
+            self.error(CheckError::TriggerAndHook {
                 span: bound.arg_span("hook").unwrap_or(stage.span),
-                label: "second way to fire it".to_string(),
-                help: Some("use `command(\"name\")` for `RG.TRIGGER name`, or `command(hook = \"hset\")` to run on a Redis command".to_string()),
             });
         } else if !trigger && !hook {
-            self.error(CheckError::InvalidUse {
-                what: "a command reader needs a trigger name or a hook".to_string(),
-                span: stage.span,
-                label: "nothing fires this".to_string(),
-                help: Some(
-                    "e.g. `command(\"cache_get\")`, fired by `RG.TRIGGER cache_get …`".to_string(),
-                ),
-            });
+            self.error(CheckError::NoTrigger { span: stage.span });
         }
         if key_prefix && !hook {
-            self.error(CheckError::InvalidUse {
-                what: "`key_prefix` only filters a hook".to_string(),
+            self.error(CheckError::KeyPrefixWithoutHook {
                 span: bound.arg_span("key_prefix").unwrap_or(stage.span),
-                label: "no hook to filter".to_string(),
-                help: Some("add `hook = \"<command>\"` or remove `key_prefix`".to_string()),
             });
         }
     }

@@ -56,13 +56,9 @@ impl Checker {
             let p = self.expr(p, &globals);
             let policy = self.literal_word::<FailurePolicy>(&p, "on_failed_policy")?;
             if !mode.allows(policy) {
-                self.error(CheckError::InvalidUse {
-                    what: format!("a `{mode}` registration can only `continue` after a failure"),
+                self.error(CheckError::PolicyNeedsAsync {
+                    mode: mode.to_string(),
                     span: p.span,
-                    label: format!("not allowed with mode = \"{mode}\""),
-                    help: Some(
-                        "use `on_failed_policy = \"continue\"`, or `mode = \"async\"`".to_string(),
-                    ),
                 });
             }
             Some(policy)
@@ -75,11 +71,9 @@ impl Checker {
         if reader_kind.is_some_and(|r| r != ReaderKind::Stream) {
             for &name in STREAM_ONLY_PARAMS {
                 if let Some(span) = bound.arg_span(name) {
-                    self.error(CheckError::InvalidUse {
-                        what: format!("`{name}` only applies to stream registrations"),
+                    self.error(CheckError::StreamOnlyArgument {
+                        name: name.to_string(),
                         span,
-                        label: "not a stream reader".to_string(),
-                        help: Some(format!("remove `{name}`")),
                     });
                 }
             }

@@ -14,7 +14,7 @@ pub struct Cli {
 pub enum Command {
     /// Compile a .gear file to one Python module for RG.PYEXECUTE.
     #[command(
-        after_help = "Example:\n  gearc compile examples/fighters.gear -o fighters.py\n  echo 'keys | count | run' | gearc compile -"
+        after_help = "Example:\n  gearc compile examples/fighters.gear -o fighters.py\n  echo 'keys | count | run' | gearc compile -\n  gearc compile --emit ir examples/fighters.gear"
     )]
     Compile(CompileArgs),
     /// Check .gear files and report every error and warning.
@@ -77,9 +77,21 @@ pub enum Command {
 pub struct CompileArgs {
     /// The .gear file; `-` reads standard input.
     pub file: PathBuf,
-    /// Write the Python module here instead of standard output.
+    /// Write the output here instead of standard output.
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
+    /// What to write: the Python module, the syntax tree as parsed, or the checked
+    /// program with the type of every expression.
+    #[arg(long, value_enum, default_value_t = Emit::Python)]
+    pub emit: Emit,
+}
+
+/// A stage of the compiler whose output `gearc compile --emit` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Emit {
+    Python,
+    Ast,
+    Ir,
 }
 
 #[derive(Debug, Args)]

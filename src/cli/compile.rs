@@ -1,5 +1,6 @@
-use super::args::CompileArgs;
+use super::args::{CompileArgs, Emit};
 use super::{exit, input};
+use gearc::diagnostics;
 
 pub fn compile(args: CompileArgs) -> u8 {
     if let Some(out) = &args.output {
@@ -11,20 +12,56 @@ pub fn compile(args: CompileArgs) -> u8 {
             return exit::TROUBLE;
         }
     }
-    let (_, compiled) = match input::load(&args.file) {
-        Ok(loaded) => loaded,
-        Err(status) => return status,
+    let text = match args.emit {
+        Emit::Python => match input::load(&args.file) {
+            Ok((_, compiled)) => compiled.python,
+            Err(status) => return status,
+        },
+        Emit::Ast | Emit::Ir => match stage(&args.file, args.emit) {
+            Ok(text) => text,
+            Err(status) => return status,
+        },
     };
     match &args.output {
         Some(path) => {
-            if let Err(e) = std::fs::write(path, &compiled.python) {
+            if let Err(e) = std::fs::write(path, &text) {
                 eprintln!("error: cannot write {}: {e}", path.display());
                 return exit::TROUBLE;
             }
         }
-        None => print!("{}", compiled.python),
+        None => print!("{text}"),
     }
     exit::OK
+}
+
+/// The syntax tree, or the checked program, in Rust's `{:#?}` form (spans as byte
+/// ranges `start..end`). The IR is shown only when the file checks: a program with
+/// errors has no IR. Diagnostics go to stderr as for the Python output.
+fn stage(path: &std::path::Path, emit: Emit) -> Result<String, u8> {
+    let source = input::read(path).map_err(|e| {
+        eprintln!("error: {e}");
+        exit::TROUBLE
+    })?;
+    let failed = |diags: Vec<gearc::Diagnostic>| {
+        eprint!(
+            "{}",
+            diagnostics::render(&diags, &source.name, &source.text, input::style())
+        );
+        eprintln!("{}: {}", source.name, diagnostics::summary(&diags));
+        exit::ERRORS
+    };
+    let module = gearc::compile::source_to_ast(&source.text).map_err(failed)?;
+    if emit == Emit::Ast {
+        return Ok(format!("{module:#?}\n"));
+    }
+    let (program, warnings) = gearc::compile::ast_to_ir(&module).map_err(failed)?;
+    if !warnings.is_empty() {
+        eprint!(
+            "{}",
+            diagnostics::render(&warnings, &source.name, &source.text, input::style())
+        );
+    }
+    Ok(format!("{program:#?}\n"))
 }
 
 /// Whether two paths name one file (also through `./`, `..` or links).

@@ -1,10 +1,9 @@
 //! Printing run results as typed values, and run errors against the `.gear` source.
 
-use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource};
 use serde_json::Value;
 use thiserror::Error;
 
-use gearc::diagnostics::Style;
+use gearc::diagnostics::{render_one, Style};
 use gearc::ir::Type;
 use gearc::submit::reply::RunError;
 use gearc::syntax::Span;
@@ -94,31 +93,30 @@ pub fn print_errors(errors: &[RunError], source: &Source, style: Style) {
 
 /// [`print_errors`] for errors raised at `stage`.
 pub fn print_errors_of(stage: Stage, errors: &[RunError], source: &Source, style: Style) {
-    let theme = match style {
-        Style::Plain => GraphicalTheme::unicode_nocolor(),
-        Style::Color => GraphicalTheme::unicode(),
-    };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     for e in errors {
         let traceback_help = (e.traceback.trim() != e.message)
             .then(|| format!("Python traceback:\n{}", e.traceback.trim_end()));
-        let report = match stage {
-            Stage::Callback => miette::Report::new(CallbackFailed {
-                message: e.message.clone(),
-                span: e.span,
-                help: traceback_help,
-            }),
-            Stage::Load => miette::Report::new(LoadFailed {
-                message: e.message.clone(),
-                span: e.span,
-                help: traceback_help,
-            }),
+        let source = Some((source.name.as_str(), source.text.as_str()));
+        let text = match stage {
+            Stage::Callback => render_one(
+                &CallbackFailed {
+                    message: e.message.clone(),
+                    span: e.span,
+                    help: traceback_help,
+                },
+                source,
+                style,
+            ),
+            Stage::Load => render_one(
+                &LoadFailed {
+                    message: e.message.clone(),
+                    span: e.span,
+                    help: traceback_help,
+                },
+                source,
+                style,
+            ),
         };
-        let report = report.with_source_code(NamedSource::new(&source.name, source.text.clone()));
-        let mut text = String::new();
-        if handler.render_report(&mut text, report.as_ref()).is_err() {
-            text = format!("error: {}\n", e.message);
-        }
         eprint!("{text}");
     }
 }
@@ -126,16 +124,7 @@ pub fn print_errors_of(stage: Stage, errors: &[RunError], source: &Source, style
 /// A diagnostic without source text (a connection or server failure), drawn like the
 /// compiler's: code, message, help.
 pub fn render_diagnostic(d: &dyn miette::Diagnostic) -> String {
-    let theme = match super::input::style() {
-        Style::Plain => GraphicalTheme::unicode_nocolor(),
-        Style::Color => GraphicalTheme::unicode(),
-    };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
-    let mut text = String::new();
-    if handler.render_report(&mut text, d).is_err() {
-        text = format!("error: {d}\n");
-    }
-    text
+    render_one(d, None, super::input::style())
 }
 
 /// A run error as one JSON object (`gearc run --json`): the same fields as

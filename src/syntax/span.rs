@@ -1,10 +1,17 @@
 //! Byte-offset spans into the `.gear` source; every AST node carries one.
 
 /// A half-open byte range `start..end` of the source text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
+}
+
+/// `12..20`: one short token, so that `gearc compile --emit ast|ir` stays readable.
+impl std::fmt::Debug for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}..{}", self.start, self.end)
+    }
 }
 
 impl Span {

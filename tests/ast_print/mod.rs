@@ -3,9 +3,9 @@
 
 #![allow(dead_code)]
 
+use gearc::diagnostics::Style;
 use gearc::syntax::ast::{Arg, Expr, ExprKind, FStrPart, Item, ItemKind, Module, Stage, Terminal};
 use gearc::syntax::{parse, Span, SyntaxError};
-use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource, Report};
 
 /// Parses `src`, panicking with the rendered errors if it does not parse.
 pub fn parse_ok(src: &str) -> Module {
@@ -281,17 +281,10 @@ pub fn errors(src: &str) -> String {
 }
 
 pub fn render_errors(src: &str, errors: Vec<SyntaxError>) -> String {
-    let handler =
-        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor()).with_width(80);
-    let mut out = String::new();
-    for error in errors {
-        let report =
-            Report::new(error).with_source_code(NamedSource::new("t.gear", src.to_owned()));
-        handler
-            .render_report(&mut out, report.as_ref())
-            .expect("render");
-    }
-    out
+    errors
+        .iter()
+        .map(|e| gearc::diagnostics::render_one(e, Some(("t.gear", src)), Style::Plain))
+        .collect()
 }
 
 /// The codes of the errors of `src`.
