@@ -105,6 +105,16 @@ class Records(unittest.TestCase):
         self.assertEqual(list(records.stream_record("s", "1-0", {})),
                          list(gears_dict.hash_set_record([("id", 0), ("value", 0), ("key", 0)])))
 
+    def test_hash_values_of_columns_are_hash_value_of_each(self):
+        for names in ([b"name", b"age"], [b"age", b"name"], [b"a\0x", b"a", b"b"], [b"only"],
+                      [b"f%d" % i for i in range(40)]):
+            flats = [[x for name in names for x in (name, b"%s-%d" % (name, row))] for row in range(3)]
+            flats[1][1] = b"\xff"  # not UTF-8: a bytearray, in every way
+            columns = [list(column) for column in zip(*flats)]
+            self.assertEqual([list(d.items()) for d in records.hash_values(columns)],
+                             [list(records.hash_value(flat).items()) for flat in flats])
+        self.assertIsNone(records.hash_values([[b"a", b"b"], [b"1", b"2"]]))  # names differ
+
     def test_hash_value_is_hash_set_record_also_when_names_repeat_after_a_nul(self):
         for flat in ([b"name", b"Rick", b"age", b"70"], [b"a\0x", b"1", b"a", b"2", b"b", b"3"],
                      [b"f%d" % i for i in range(40) for _ in (0, 1)], []):

@@ -344,26 +344,36 @@ class Connection(object):
     def read_array_columns(self, count):
         """When the next `count` replies are arrays of one length of plain bulk strings (the
         HGETALLs of a keyspace of alike hashes): their columns, columns[j][r] being element
-        j of reply r, parsed at C speed. Else None, and nothing is read."""
+        j of reply r, parsed at C speed as they arrive. Else None, and nothing is read."""
         data = self.rest
+        size = None
+        columns = None
+        got = 0
+        done = 0  # data[:done] holds the `got` replies already in columns
         while True:
-            tokens = data.split(b"\r\n")
+            tokens = data[done:].split(b"\r\n")
             end = len(tokens) - 1
             if end:
-                size = tokens[0]
-                if size[:1] != b"*" or not size[1:].isdigit() or size == b"*0":
-                    return None
-                width = 1 + 2 * int(size[1:])
-                complete = min(count, end // width)
+                if size is None:
+                    size = tokens[0]
+                    if size[:1] != b"*" or not size[1:].isdigit() or size == b"*0":
+                        return None
+                    width = 1 + 2 * int(size[1:])
+                    columns = [[] for _ in range(width - 1)]
+                complete = min(count - got, end // width)
                 stop = complete * width
                 if tokens[0:stop:width].count(size) != complete:
                     return None
-                columns = [tokens[o:stop:width] for o in range(1, width)]
                 for o in range(0, width - 1, 2):
-                    if not _plain_bulks(columns[o], columns[o + 1]):
+                    heads, values = tokens[o + 1:stop:width], tokens[o + 2:stop:width]
+                    if not _plain_bulks(heads, values):
                         return None
-                if complete == count:  # all checked, so nothing can be a reply of another form
-                    self.rest = b"\r\n".join(tokens[stop:])
+                    columns[o] += heads
+                    columns[o + 1] += values
+                got += complete
+                done += sum(map(len, tokens[:stop])) + 2 * stop
+                if got == count:  # all checked, so nothing can be a reply of another form
+                    self.rest = data[done:]
                     return columns[1::2]
                 # Waiting for more bytes is safe only while what has arrived of the next reply
                 # has the same form: another form may be shorter, and all of it may be here.
