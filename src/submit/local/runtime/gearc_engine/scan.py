@@ -33,7 +33,8 @@ def _reversed(bits):
     and a small keyspace needs a small table."""
     while len(_REVERSED) <= bits:
         shorter = _REVERSED[-1]
-        _REVERSED.append([x << 1 for x in shorter] + [(x << 1) | 1 for x in shorter])
+        doubled = list(map(lshift, shorter, repeat(1)))
+        _REVERSED.append(doubled + list(map(or_, doubled, repeat(1))))
     return _REVERSED[bits]
 
 
