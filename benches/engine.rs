@@ -72,11 +72,11 @@ fn throughput(quick: bool, rounds: usize) {
         &[100_000, 1_000_000]
     };
     println!();
-    println!("Wall time of each run (median), and in parentheses the CPU time it took: for gearc,");
+    println!("Wall time of each run (median), and in parentheses the CPU time it took (gearc, its");
     println!(
-        "gearc, its Python and the plain redis-server; for RedisGears, its server. Under load"
+        "Python and the plain redis-server; or the RedisGears server). On a loaded machine the"
     );
-    println!("the CPU times move much less than the wall times.");
+    println!("wall times grow with the waits for a core, the CPU times less so.");
     println!();
     println!("| keys | job | gearc run --local | RedisGears RG.PYEXECUTE | ratio (CPU ratio) |");
     println!("|---:|---|---:|---:|---:|");
