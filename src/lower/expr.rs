@@ -49,6 +49,9 @@ pub(super) struct ExprCtx {
     pub record: String,
     /// Parameters replaced by other text, e.g. an accumulator by `(0 if acc is None else acc)`.
     pub substitute: HashMap<String, String>,
+    /// The record is a key name (`KeysOnlyReader`) standing for a `keys(…)` record:
+    /// `key` is the record itself and `event` is `None` (as in every run).
+    pub key_name: bool,
 }
 
 impl ExprCtx {
@@ -56,6 +59,7 @@ impl ExprCtx {
         ExprCtx {
             record: name.to_string(),
             substitute: HashMap::new(),
+            key_name: false,
         }
     }
 }
@@ -90,6 +94,8 @@ impl Lowerer<'_> {
             TExprKind::None => ("None".to_string(), ATOM),
             TExprKind::FStr(parts) => (self.fstring(parts, ctx), POSTFIX),
             TExprKind::Record => (ctx.record.clone(), ATOM),
+            TExprKind::RecordField(f) if ctx.key_name && f == "key" => (ctx.record.clone(), ATOM),
+            TExprKind::RecordField(f) if ctx.key_name && f == "event" => ("None".to_string(), ATOM),
             TExprKind::RecordField(f) => (format!("{}[{}]", ctx.record, py_str(f)), POSTFIX),
             TExprKind::Local(n) => match ctx.substitute.get(n) {
                 Some(text) => (text.clone(), ATOM),

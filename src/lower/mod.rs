@@ -5,6 +5,7 @@ mod expr;
 pub mod literal;
 mod names;
 mod pipeline;
+mod reads;
 
 use std::collections::HashSet;
 
@@ -51,9 +52,11 @@ struct Uses {
     gather: bool,
 }
 
-/// Lines of output, each optionally tagged with its `.gear` location.
+/// The module's body, written straight into one buffer, with the `.gear` span of
+/// each of its lines.
 struct Out<'a> {
-    lines: Vec<(String, Option<Span>)>,
+    text: String,
+    spans: Vec<Option<Span>>,
     file: String,
     index: &'a LineIndex,
 }
@@ -61,14 +64,26 @@ struct Out<'a> {
 impl Out<'_> {
     /// Appends `text` ending with `# FILE:LINE:COL` when it comes from `span`.
     fn line(&mut self, text: &str, span: Option<Span>) {
-        let text = match span {
-            Some(s) => {
-                let (line, col) = self.index.line_col(s.start);
-                format!("{text}  # {}:{line}:{col}", self.file)
-            }
-            None => text.to_string(),
-        };
-        self.lines.push((text, span));
+        self.line_parts(&[text], span);
+    }
+
+    /// Appends one line made of `parts`, as [`Out::line`] does.
+    fn line_parts(&mut self, parts: &[&str], span: Option<Span>) {
+        for part in parts {
+            self.text.push_str(part);
+        }
+        if let Some(s) = span {
+            use std::fmt::Write;
+            let (line, col) = self.index.line_col(s.start);
+            let _ = write!(self.text, "  # {}:{line}:{col}", self.file);
+        }
+        self.text.push('\n');
+        self.spans.push(span);
+    }
+
+    /// How many lines are written.
+    fn len(&self) -> usize {
+        self.spans.len()
     }
 }
 
@@ -78,6 +93,8 @@ pub(crate) struct Lowerer<'a> {
     gear_fns: HashSet<&'a str>,
     uses: Uses,
     out: Out<'a>,
+    /// The operation being lowered sees key names standing for `keys(…)` records.
+    key_names: bool,
 }
 
 /// Lowers a checked program. `file` names the source in comments; `index` locates spans in it.
@@ -93,8 +110,10 @@ pub fn lower(program: &Program, file: &str, index: &LineIndex) -> Lowered {
             })
             .collect(),
         uses: Uses::default(),
+        key_names: false,
         out: Out {
-            lines: vec![],
+            text: String::new(),
+            spans: Vec::new(),
             file: comment_safe(file),
             index,
         },
@@ -105,20 +124,24 @@ pub fn lower(program: &Program, file: &str, index: &LineIndex) -> Lowered {
     let mut pipeline_ranges = Vec::new();
     for p in &program.pipelines {
         l.out.line("", None);
-        let first = l.out.lines.len();
+        let first = l.out.len();
         l.pipeline(p);
-        pipeline_ranges.push((first, l.out.lines.len()));
+        pipeline_ranges.push((first, l.out.len()));
     }
-    let body = std::mem::take(&mut l.out.lines);
+    // The header depends on what the body used: it is written last, then put first.
     let head = l.header(program);
     let offset = head.len();
-    let mut python = String::new();
-    let mut spans = Vec::new();
-    for (text, span) in head.into_iter().chain(body) {
+    let mut python = String::with_capacity(
+        head.iter().map(|(t, _)| t.len() + 1).sum::<usize>() + l.out.text.len(),
+    );
+    let mut spans = Vec::with_capacity(offset + l.out.len());
+    for (text, span) in head {
         python.push_str(&text);
         python.push('\n');
         spans.push(span);
     }
+    python.push_str(&l.out.text);
+    spans.append(&mut l.out.spans);
     Lowered {
         python,
         line_map: LineMap { spans },
@@ -243,7 +266,9 @@ impl Lowerer<'_> {
                 let first_line = self.out.index.line_col(code_span.start).0 + skipped;
                 for (i, text) in code.lines().enumerate() {
                     let span = self.out.index.line_span(first_line + i);
-                    self.out.lines.push((text.to_string(), span));
+                    self.out.text.push_str(text);
+                    self.out.text.push('\n');
+                    self.out.spans.push(span);
                 }
             }
         }

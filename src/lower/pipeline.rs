@@ -3,10 +3,14 @@
 
 use super::expr::{count_local, prec, ExprCtx};
 use super::literal::py_str;
+use super::reads::{
+    key_name_is_plain, keys_read, literal_first_char, ops_seeing_reader_records, passes_records_on,
+    KeysRead,
+};
 use super::Lowerer;
 use crate::ir::{
     Action, Callback, Fold, GeneratorSource, Mode, NamedReducer, Op, OpKind, Pipeline, Reader,
-    Reducer, SortKey, TExpr, TExprKind, TerminalKind, Type, Word,
+    ReaderKind, Reducer, SortKey, TExpr, TExprKind, TerminalKind, Type, Word,
 };
 use crate::syntax::Span;
 
@@ -16,35 +20,49 @@ const RECORD: &str = "it";
 
 impl Lowerer<'_> {
     pub(super) fn pipeline(&mut self, p: &Pipeline) {
+        let run = matches!(p.terminal.action, Action::Run { .. });
+        let read = if run { keys_read(p) } else { KeysRead::Records };
         self.out.line("(", None);
-        let mut gb = format!("GB({}", py_str(p.reader.gears_name()));
+        let reader = if read == KeysRead::KeyNames {
+            ReaderKind::KeysOnly.gears_name()
+        } else {
+            p.reader.gears_name()
+        };
+        let mut gb = format!("GB({}", py_str(reader));
         if let Some(desc) = &p.terminal.desc {
             gb.push_str(&format!(", desc={}", self.expr(desc, &ExprCtx::default())));
         }
         gb.push(')');
         self.step(gb, p.reader_span);
-        if matches!(p.terminal.action, Action::Run { .. }) {
-            self.key_type_filter(&p.reader, p.reader_span);
+        if run {
+            self.key_type_filter(&p.reader, read, p.reader_span);
         }
-        for op in &p.ops {
+        let seeing = ops_seeing_reader_records(&p.ops);
+        for (i, op) in p.ops.iter().enumerate() {
+            self.key_names = read == KeysRead::KeyNames && i < seeing;
+            if self.key_names && is_key_map(op) {
+                // `map(key)` on key names: the records already are what it makes.
+                continue;
+            }
             self.op(op);
         }
-        self.terminal(p);
+        self.key_names = false;
+        self.terminal(p, read);
         self.out.line(")", None);
     }
 
     /// One `.step(…)` line, commented with its `.gear` location.
     fn step(&mut self, text: String, span: Span) {
-        let text = if text.starts_with("GB(") {
-            text
+        let indent = if text.starts_with("GB(") {
+            "    "
         } else {
-            format!(".{text}")
+            "    ."
         };
-        self.out.line(&format!("    {text}"), Some(span));
+        self.out.line_parts(&[indent, &text], Some(span));
     }
 
     /// `key_types` for a run: RedisGears' KeysReader has no such run argument, so filter.
-    fn key_type_filter(&mut self, reader: &Reader, span: Span) {
+    fn key_type_filter(&mut self, reader: &Reader, read: KeysRead, span: Span) {
         let Reader::Keys {
             key_types: Some(key_types),
             read_value,
@@ -53,6 +71,7 @@ impl Lowerer<'_> {
         else {
             return;
         };
+        let read_value = &(*read_value && read == KeysRead::Records);
         let mut names: Vec<String> = key_types.iter().map(|t| py_str(t.spelling())).collect();
         if *read_value {
             // The reader's own `type` field names a stream 'unknown' (reference section 0).
@@ -223,7 +242,9 @@ impl Lowerer<'_> {
     fn callback(&mut self, cb: &Callback, shape: Shape) -> String {
         match cb {
             Callback::Expr(e) => {
-                let body = self.expr_prec(e, &ExprCtx::record(RECORD));
+                let mut ctx = ExprCtx::record(RECORD);
+                ctx.key_name = self.key_names;
+                let body = self.expr_prec(e, &ctx);
                 format!("lambda {RECORD}: {}", shape.apply(body))
             }
             Callback::Function { name, .. } if shape == Shape::AsIs => {
@@ -347,7 +368,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn terminal(&mut self, p: &Pipeline) {
+    fn terminal(&mut self, p: &Pipeline, read: KeysRead) {
         let t = &p.terminal;
         let ctx = ExprCtx::default();
         let mut args: Vec<String> = Vec::new();
@@ -367,11 +388,14 @@ impl Lowerer<'_> {
                     args.push(p);
                 }
                 kw(&mut args, "noScan", e(self, no_scan));
-                kw(
-                    &mut args,
-                    "readValue",
-                    (!read_value).then(|| "False".to_string()),
-                );
+                let read_value = *read_value && read == KeysRead::Records;
+                if read != KeysRead::KeyNames {
+                    kw(
+                        &mut args,
+                        "readValue",
+                        (!read_value).then(|| "False".to_string()),
+                    );
+                }
             }
             (
                 Reader::Keys {
@@ -494,15 +518,59 @@ impl Lowerer<'_> {
             self.step(format!("register({})", args.join(", ")), t.span);
             return;
         }
-        // Typed results: each record travels as a JSON list, so no reply string starts
-        // with "-" or "+" (which RedisGears would turn into an error or status reply).
-        self.uses.json = true;
-        self.step(
-            format!("map(lambda {RECORD}: json.dumps([{RECORD}], default=str))"),
-            t.span,
-        );
+        if !self.plain_key_names(p, read) {
+            let envelope = self.envelope(&p.result);
+            self.step(format!("map({envelope})"), t.span);
+        }
         self.step(format!("run({})", args.join(", ")), t.span);
     }
+
+    /// The run's records reach the client unchanged without the JSON envelope: key
+    /// names, as the reader made them, from a literal pattern that fixes their first
+    /// character (see [`key_name_is_plain`]).
+    fn plain_key_names(&self, p: &Pipeline, read: KeysRead) -> bool {
+        let pattern = match &p.reader {
+            Reader::KeysOnly { pattern, .. } => pattern,
+            Reader::Keys { pattern, .. } if read == KeysRead::KeyNames => pattern,
+            _ => return false,
+        };
+        let seeing = ops_seeing_reader_records(&p.ops);
+        let unchanged = p.ops.iter().enumerate().all(|(i, op)| {
+            passes_records_on(&op.kind)
+                || (read == KeysRead::KeyNames && i < seeing && is_key_map(op))
+        });
+        unchanged
+            && pattern
+                .as_ref()
+                .and_then(literal_first_char)
+                .is_some_and(key_name_is_plain)
+    }
+
+    /// Typed results: each record travels as a JSON list, so no reply string starts
+    /// with "-" or "+" (which RedisGears would turn into an error or status reply).
+    /// `json.dumps` sets up an encoder on every call, which costs more than the rest of
+    /// a short pipeline: strings and ints, the common results, are written directly,
+    /// as exactly the text `json.dumps` gives them (for a `str`, its JSON string is
+    /// `encode_basestring_ascii`, the function `json.dumps` itself uses).
+    fn envelope(&mut self, result: &Type) -> String {
+        self.uses.json = true;
+        let dumps = format!("json.dumps([{RECORD}], default=str)");
+        let as_str = format!(
+            "\"[\" + json.encoder.encode_basestring_ascii({RECORD}) + \"]\" if type({RECORD}) is str else"
+        );
+        let as_int = format!("\"[%d]\" % {RECORD} if type({RECORD}) is int else");
+        match result {
+            Type::Str => format!("lambda {RECORD}: {as_str} {dumps}"),
+            Type::Int => format!("lambda {RECORD}: {as_int} {dumps}"),
+            Type::Any => format!("lambda {RECORD}: {as_str} {as_int} {dumps}"),
+            _ => format!("lambda {RECORD}: {dumps}"),
+        }
+    }
+}
+
+/// `map(key)` on a `keys(…)` record.
+fn is_key_map(op: &Op) -> bool {
+    matches!(&op.kind, OpKind::Map(Callback::Expr(e)) if matches!(&e.kind, TExprKind::RecordField(f) if f == "key"))
 }
 
 /// What the lowering does to a callback's value before RedisGears sees it.
