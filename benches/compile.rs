@@ -1,9 +1,23 @@
-//! Compile time of a large generated `.gear` file (about 1 MiB, many pipelines),
-//! the whole path: parse, check, lower.
+//! Compile throughput and peak memory of `gearc compile` and `gearc check` on large
+//! generated `.gear` files (many varied pipelines, constants and functions), the whole
+//! path from reading the file to writing the module, at 1 MiB and 10 MiB: MB/s, peak RSS
+//! as a multiple of the input, and how time and memory grow with the input (10× the
+//! input should cost 10× the time: linear). Each figure is the median of its rounds
+//! (by CPU time, the steadier measure on a shared machine).
+//!
+//!     cargo bench --bench compile
+//!
+//! Under `cargo test --all-targets` (no `--bench` argument) it runs on 64 KiB and 640 KiB,
+//! one round, and checks only that both commands succeed. CPU time and peak RSS come
+//! from `/usr/bin/time -f "%U %S %M"` (wall time and "not measured" without it).
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-/// A file of `pipelines` varied pipelines, constants and functions.
+const GEARC: &str = env!("CARGO_BIN_EXE_gearc");
+
+/// A file of about `target_bytes`: varied pipelines, constants and functions.
 fn big_source(target_bytes: usize) -> String {
     let mut s = String::from("python \"\"\"\ndef helper(x):\n    return x\n\"\"\"\n");
     let mut i = 0;
@@ -26,17 +40,114 @@ fn big_source(target_bytes: usize) -> String {
     s
 }
 
-fn compile_1mib(c: &mut Criterion) {
-    let source = big_source(1 << 20);
-    gearc::compile(&source, "big.gear").expect("the generated file compiles");
-    let mut group = c.benchmark_group("compile");
-    group.throughput(Throughput::Bytes(source.len() as u64));
-    group.sample_size(10);
-    group.bench_function("1 MiB generated file", |b| {
-        b.iter(|| gearc::compile(std::hint::black_box(&source), "big.gear").expect("compiles"))
-    });
-    group.finish();
+struct Measured {
+    /// Wall time.
+    wall: Duration,
+    /// User + system CPU time when `/usr/bin/time` could tell, else the wall time: on a
+    /// machine shared with other work the CPU time is the steadier measure.
+    time: Duration,
+    /// Peak resident set in bytes, when `/usr/bin/time` could tell.
+    rss: Option<u64>,
 }
 
-criterion_group!(benches, compile_1mib);
-criterion_main!(benches);
+/// `gearc ARGS FILE`, its wall time and peak RSS; panics when it fails.
+fn run(args: &[&str], file: &Path) -> Measured {
+    let time_tool = Path::new("/usr/bin/time");
+    let mut cmd = if time_tool.is_file() {
+        let mut c = Command::new(time_tool);
+        c.args(["-f", "%U %S %M", GEARC]);
+        c
+    } else {
+        Command::new(GEARC)
+    };
+    cmd.args(args)
+        .arg(file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let start = Instant::now();
+    let out = cmd.output().expect("run gearc");
+    let wall = start.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "gearc {args:?} failed: {stderr}");
+    let fields: Vec<f64> = match time_tool.is_file() {
+        true => stderr
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .split_whitespace()
+            .filter_map(|f| f.parse().ok())
+            .collect(),
+        false => Vec::new(),
+    };
+    match fields[..] {
+        [user, system, kib] => Measured {
+            wall,
+            time: Duration::from_secs_f64(user + system),
+            rss: Some(kib as u64 * 1024),
+        },
+        _ => Measured {
+            wall,
+            time: wall,
+            rss: None,
+        },
+    }
+}
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let (sizes, rounds): (&[usize], usize) = if full {
+        (&[1 << 20, 10 << 20], 5)
+    } else {
+        (&[64 << 10, 640 << 10], 1)
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    println!(
+        "compile: median of {rounds} round(s); load average {}",
+        std::fs::read_to_string("/proc/loadavg")
+            .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    );
+    println!();
+    println!("| command | input | wall | CPU (user+sys) | MB/s of CPU | peak RSS | RSS / input |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for (command, args) in [
+        ("gearc compile", &["compile", "-o", "/dev/null"][..]),
+        ("gearc check", &["check"][..]),
+    ] {
+        let mut previous: Option<(usize, Measured)> = None;
+        for &size in sizes {
+            let source = big_source(size);
+            let file = dir.path().join(format!("big{size}.gear"));
+            std::fs::write(&file, &source).expect("write the input");
+            let mut runs: Vec<Measured> = (0..rounds).map(|_| run(args, &file)).collect();
+            runs.sort_by_key(|m| m.time);
+            let m = runs.swap_remove(runs.len() / 2);
+            let mb = source.len() as f64 / 1e6;
+            let rss = m.rss.map_or("not measured".to_string(), |r| {
+                format!("{:.1} MiB", r as f64 / (1 << 20) as f64)
+            });
+            let rss_ratio = m.rss.map_or("—".to_string(), |r| {
+                format!("{:.1}×", r as f64 / source.len() as f64)
+            });
+            println!(
+                "| {command} | {:.2} MiB | {:.1} ms | {:.1} ms | {:.1} | {rss} | {rss_ratio} |",
+                source.len() as f64 / (1 << 20) as f64,
+                m.wall.as_secs_f64() * 1000.0,
+                m.time.as_secs_f64() * 1000.0,
+                mb / m.time.as_secs_f64(),
+            );
+            if let Some((prev_size, prev)) = &previous {
+                println!(
+                    "|  ↳ {:.1}× the input: {:.1}× the CPU time, {} the memory | | | | | | |",
+                    source.len() as f64 / *prev_size as f64,
+                    m.time.as_secs_f64() / prev.time.as_secs_f64(),
+                    match (m.rss, prev.rss) {
+                        (Some(a), Some(b)) => format!("{:.1}×", a as f64 / b as f64),
+                        _ => "—".to_string(),
+                    }
+                );
+            }
+            previous = Some((source.len(), m));
+        }
+    }
+}

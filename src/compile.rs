@@ -76,8 +76,27 @@ pub fn ir_to_python(program: &ir::Program, file: &str, source: &str) -> lower::L
 
 /// All three stages.
 pub fn compile(source: &str, file: &str) -> Result<Compiled, Vec<Diagnostic>> {
-    let module = source_to_ast(source)?;
-    let (program, warnings) = ast_to_ir(&module)?;
+    compile_keeping(source, file).0
+}
+
+/// What the stages made on their way to a result: the AST and the typed IR.
+///
+/// A process about to exit need not free them: for a large file, freeing them costs
+/// a tenth of the whole run. [`compile_keeping`] and [`check_keeping`] hand them over
+/// so that the command line can `std::mem::forget` them.
+#[derive(Default)]
+pub struct Stages {
+    pub ast: Option<ast::Module>,
+    pub ir: Option<ir::Program>,
+}
+
+/// [`compile`], also handing over what the stages made.
+pub fn compile_keeping(source: &str, file: &str) -> (Result<Compiled, Vec<Diagnostic>>, Stages) {
+    let (checked, mut stages) = check_keeping(source);
+    let (program, warnings) = match (checked, stages.ir.take()) {
+        (Ok(warnings), Some(program)) => (program, warnings),
+        (Ok(diagnostics) | Err(diagnostics), _) => return (Err(diagnostics), stages),
+    };
     let lowered = ir_to_python(&program, file, source);
     let pipelines = program
         .pipelines
@@ -96,11 +115,34 @@ pub fn compile(source: &str, file: &str) -> Result<Compiled, Vec<Diagnostic>> {
             python_lines: *lines,
         })
         .collect();
-    Ok(Compiled {
+    let compiled = Compiled {
         python: lowered.python,
-        requirements: program.requirements,
+        requirements: program.requirements.clone(),
         pipelines,
         line_map: lowered.line_map,
         warnings,
-    })
+    };
+    stages.ir = Some(program);
+    (Ok(compiled), stages)
+}
+
+/// Stages 1 and 2 only, what `gearc check` needs: `Ok` with the warnings when the file
+/// compiles, else every diagnostic; and what the stages made (the IR when it checks).
+pub fn check_keeping(source: &str) -> (Result<Vec<Diagnostic>, Vec<Diagnostic>>, Stages) {
+    let module = match source_to_ast(source) {
+        Ok(module) => module,
+        Err(diagnostics) => return (Err(diagnostics), Stages::default()),
+    };
+    let checked = ast_to_ir(&module);
+    let mut stages = Stages {
+        ast: Some(module),
+        ir: None,
+    };
+    match checked {
+        Ok((program, warnings)) => {
+            stages.ir = Some(program);
+            (Ok(warnings), stages)
+        }
+        Err(diagnostics) => (Err(diagnostics), stages),
+    }
 }

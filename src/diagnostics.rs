@@ -1,7 +1,10 @@
 //! The edge where diagnostics meet the source text: one type for every stage's
 //! mistakes, rendered with miette (with the file name, the snippet and labels).
 
-use miette::{Diagnostic as _, GraphicalReportHandler, GraphicalTheme, NamedSource};
+use miette::{
+    Diagnostic as _, GraphicalReportHandler, GraphicalTheme, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use thiserror::Error;
 
 use crate::check::error::CheckError;
@@ -56,6 +59,16 @@ pub fn render_one(
     source: Option<(&str, &str)>,
     style: Style,
 ) -> String {
+    let indexed = source.map(|(file, text)| IndexedSource::new(file, text));
+    render_indexed(d, indexed.as_ref(), style)
+}
+
+/// [`render_one`] against a source that is already indexed.
+fn render_indexed(
+    d: &dyn miette::Diagnostic,
+    source: Option<&IndexedSource<'_>>,
+    style: Style,
+) -> String {
     let theme = match style {
         Style::Plain => GraphicalTheme::unicode_nocolor(),
         Style::Color => GraphicalTheme::unicode(),
@@ -63,11 +76,8 @@ pub fn render_one(
     let handler = GraphicalReportHandler::new_themed(theme).with_width(WIDTH);
     let mut text = String::new();
     let drawn = match source {
-        Some((file, source)) => {
-            let with_source = WithSource {
-                inner: d,
-                source: NamedSource::new(file, source.to_string()),
-            };
+        Some(source) => {
+            let with_source = WithSource { inner: d, source };
             handler.render_report(&mut text, &with_source)
         }
         None => handler.render_report(&mut text, d),
@@ -84,18 +94,76 @@ pub fn render_one(
 }
 
 /// Renders each diagnostic against `source`, in order.
+///
+/// Linear in the number of diagnostics: they all read one borrowed source through one
+/// line index, and each reads only the lines around its labels (miette alone would
+/// copy the source for every diagnostic and scan it from the start).
 pub fn render(diagnostics: &[Diagnostic], file: &str, source: &str, style: Style) -> String {
+    let indexed = IndexedSource::new(file, source);
     diagnostics
         .iter()
-        .map(|d| render_one(d, Some((file, source)), style))
+        .map(|d| render_indexed(d, Some(&indexed), style))
         .collect()
+}
+
+/// A source text with the offsets of its line starts.
+struct IndexedSource<'a> {
+    name: &'a str,
+    text: &'a str,
+    /// Offsets just after each `\n`; empty when the text has a `\r` (miette counts a
+    /// lone `\r` as a line break too: such texts are read from their start).
+    starts: Vec<usize>,
+}
+
+impl<'a> IndexedSource<'a> {
+    fn new(name: &'a str, text: &'a str) -> Self {
+        let starts = if text.contains('\r') {
+            Vec::new()
+        } else {
+            text.match_indices('\n').map(|(i, _)| i + 1).collect()
+        };
+        IndexedSource { name, text, starts }
+    }
+}
+
+impl SourceCode for IndexedSource<'_> {
+    /// What miette's own `read_span` gives on the whole text, computed from the start of
+    /// the line that is `context_lines_before + 1` lines above the span (the lines before
+    /// it cannot change the result), then shifted back to whole-text offsets and lines.
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let line = self.starts.partition_point(|&s| s <= span.offset());
+        let base_line = line.saturating_sub(context_lines_before + 1);
+        let base = match base_line {
+            0 => 0,
+            n => self.starts[n - 1],
+        };
+        let rest = self.text.get(base..).ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new((span.offset() - base).into(), span.len());
+        let contents = rest.read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            contents.data(),
+            SourceSpan::new(
+                (contents.span().offset() + base).into(),
+                contents.span().len(),
+            ),
+            contents.line() + base_line,
+            contents.column(),
+            contents.line_count() + base_line,
+        )))
+    }
 }
 
 /// A diagnostic lent together with the source its labels point into (miette finds
 /// the source through the diagnostic itself).
 struct WithSource<'a> {
     inner: &'a dyn miette::Diagnostic,
-    source: NamedSource<String>,
+    source: &'a IndexedSource<'a>,
 }
 
 impl std::fmt::Debug for WithSource<'_> {
@@ -130,7 +198,7 @@ impl miette::Diagnostic for WithSource<'_> {
         self.inner.url()
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        Some(self.source)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         self.inner.labels()

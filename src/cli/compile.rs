@@ -14,7 +14,13 @@ pub fn compile(args: CompileArgs) -> u8 {
     }
     let text = match args.emit {
         Emit::Python => match input::load(&args.file) {
-            Ok((_, compiled)) => compiled.python,
+            Ok((source, mut compiled)) => {
+                let python = std::mem::take(&mut compiled.python);
+                // The process exits soon: freeing the source and what the compiler
+                // made would only cost time.
+                std::mem::forget((source, compiled));
+                python
+            }
             Err(status) => return status,
         },
         Emit::Ast | Emit::Ir => match stage(&args.file, args.emit) {
