@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::error::CheckError;
 use super::suggest;
 use crate::ir::vocabulary::Param;
-use crate::syntax::ast::{Arg, Expr};
+use crate::syntax::ast::{Arg, Expr, ExprKind};
 use crate::syntax::Span;
 
 /// The arguments, by parameter name, each with the span of the whole argument.
@@ -45,13 +45,19 @@ pub fn bind<'a>(
                     Some(p) => {
                         bound.args.insert(p.name, (expr, expr.span));
                     }
-                    None => diags.push(CheckError::ArgumentCount {
-                        callee: callee.to_string(),
-                        expected: count_phrase(positional.len()),
-                        found: "more were".to_string(),
-                        span: expr.span,
-                        help: named_help(params),
-                    }),
+                    // Reported once, at the first extra argument, with how many were given.
+                    None if next_positional == positional.len() => {
+                        diags.push(CheckError::ArgumentCount {
+                            callee: callee.to_string(),
+                            expected: count_phrase(positional.len()),
+                            found: given(args),
+                            span: expr.span,
+                            help: extra_help(callee)
+                                .or_else(|| named_help(params))
+                                .or_else(|| Some(signature(callee, params))),
+                        })
+                    }
+                    None => {}
                 }
                 next_positional += 1;
             }
@@ -62,10 +68,10 @@ pub fn bind<'a>(
                         name: name.name.clone(),
                         callee: callee.to_string(),
                         span: name.span,
-                        help: if names.is_empty() {
-                            format!("`{callee}` takes no arguments")
-                        } else {
-                            suggest::did_you_mean(&name.name, &names)
+                        help: match unknown_help(callee, &name.name) {
+                            Some(help) => help,
+                            None if names.is_empty() => format!("`{callee}` takes no arguments"),
+                            None => suggest::did_you_mean(&name.name, &names),
                         },
                     });
                     continue;
@@ -93,7 +99,10 @@ pub fn bind<'a>(
                 expected: describe_params(params),
                 found: format!("`{}` is not", p.name),
                 span: call_span,
-                help: Some(format!("add the argument `{}`", p.name)),
+                help: Some(
+                    zero_help(callee, params, &bound)
+                        .unwrap_or_else(|| format!("add the argument `{}`", p.name)),
+                ),
             });
         }
     }
@@ -124,4 +133,67 @@ fn named_help(params: &[Param]) -> Option<String> {
         .map(|p| p.name)
         .collect();
     (!named.is_empty()).then(|| format!("other arguments go by name: {}", named.join(", ")))
+}
+
+/// `aggregate(add)`, a Python `reduce` habit: the reducer took the place of the
+/// starting value, so the reducer seems missing.
+fn zero_help(callee: &str, params: &[Param], bound: &Bound) -> Option<String> {
+    let reducer = match &bound.get("zero")?.kind {
+        ExprKind::Name(n) if ["add", "mul", "min", "max"].contains(&n.as_str()) => n.clone(),
+        ExprKind::Lambda { .. } => "|acc, r| …".to_string(),
+        _ => return None,
+    };
+    let example: Vec<&str> = params
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| match p.name {
+            "zero" => "0",
+            "expr" => "…",
+            _ => reducer.as_str(),
+        })
+        .collect();
+    Some(format!(
+        "the first argument is the starting value, then the reducer: `{callee}({})`",
+        example.join(", ")
+    ))
+}
+
+/// How many positional arguments a call was given, for "… but 3 given".
+fn given(args: &[Arg]) -> String {
+    args.iter()
+        .filter(|a| matches!(a, Arg::Positional(_)))
+        .count()
+        .to_string()
+}
+
+/// Too many arguments, where another spelling was meant.
+fn extra_help(callee: &str) -> Option<String> {
+    (callee == "count").then(|| {
+        "`count` counts every record; to count the records per value, use `countby(…)` with this expression".to_string()
+    })
+}
+
+/// Unknown named arguments that other languages have.
+fn unknown_help(callee: &str, name: &str) -> Option<String> {
+    match (callee, name) {
+        ("sort", "key") => Some(
+            "Gear's `sort` takes an expression over the record, not a function: `sort(by = value[\"age\"])`, `sort(by = it, reverse = true)`".to_string(),
+        ),
+        ("sorted", "key") => Some(
+            "`sorted` has no `key`: sort the records with `sort(by = …)`, or sort in a `python` block".to_string(),
+        ),
+        _ => None,
+    }
+}
+
+/// `round(x, n?)`: how the callee is called, `?` marking what may be left out.
+fn signature(callee: &str, params: &[Param]) -> String {
+    let params: Vec<String> = params
+        .iter()
+        .map(|p| {
+            let q = if p.required { "" } else { "?" };
+            format!("{}{q}", p.name)
+        })
+        .collect();
+    format!("it is called `{callee}({})`", params.join(", "))
 }

@@ -4,8 +4,10 @@
 use crate::ir::vocabulary::{named, opt, req, Param};
 use crate::ir::Builtin;
 
+use super::commands;
 use super::error::CheckError;
 use super::report::{join_all, plural};
+use super::suggest;
 use super::Checker;
 use crate::ir::{LogLevel, TArg, TExprKind, Type};
 use crate::syntax::Span;
@@ -265,6 +267,9 @@ impl Checker {
                 if arg_count(self, 1, None) {
                     if let Some(TArg::Positional(cmd)) = args.first() {
                         self.expect(cmd, &Type::Str, "the command of `execute`");
+                        if let TExprKind::Str(name) = &cmd.kind {
+                            self.check_command(name, cmd.span);
+                        }
                     }
                 }
                 Type::Any
@@ -290,5 +295,25 @@ impl Checker {
             Builtin::Hashtag => Type::Str,
             Builtin::Time => Type::Float,
         }
+    }
+}
+
+impl Checker {
+    /// A literal command name of `execute` that Redis does not know: RedisGears would
+    /// only fail when the callback runs (with "No such file or directory").
+    fn check_command(&mut self, name: &str, span: Span) {
+        if commands::is_known(name) {
+            return;
+        }
+        let upper: Vec<String> = commands::names().map(str::to_ascii_uppercase).collect();
+        let help = match suggest::nearest(&name.to_ascii_uppercase(), upper.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "check the spelling against `COMMAND LIST`; RedisGears fails such a call when the callback runs".to_string(),
+        };
+        self.error(CheckError::UnknownCommand {
+            command: name.to_string(),
+            span,
+            help,
+        });
     }
 }

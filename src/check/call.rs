@@ -78,7 +78,9 @@ impl Checker {
             if let Some(sig) = builtins::lookup(name) {
                 return self.call_builtin(name, sig, args, span, scope);
             }
-            if !matches!(scope.record, Some(Type::Record(_))) {
+            {
+                // Also inside an operation over records: `lenght(value)` is a call of a
+                // function that does not exist, not a read of a field called `lenght`.
                 self.unknown_function(name, callee.span, scope);
                 let args = self.call_args(args, scope, None);
                 let kind = TExprKind::CallFunction {
@@ -111,13 +113,10 @@ impl Checker {
         candidates.extend(scope.locals.iter().map(|(n, _)| n.as_str()));
         let help = suggest::nearest(name, candidates.iter().copied())
             .map(|s| format!("did you mean `{s}`?"))
-            .or_else(|| {
-                Some(
-                    "define it with `fn NAME(…) = …` or in a `python \"\"\"…\"\"\"` block"
-                        .to_string(),
-                )
+            .unwrap_or_else(|| {
+                "define it with `fn NAME(…) = …` or in a `python \"\"\"…\"\"\"` block".to_string()
             });
-        self.error(CheckError::UnknownName {
+        self.error(CheckError::UnknownFunction {
             name: name.to_string(),
             span,
             help,

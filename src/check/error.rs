@@ -40,6 +40,16 @@ pub enum CheckError {
         help: Option<String>,
     },
 
+    #[error("unknown function `{name}`")]
+    #[diagnostic(code(gearc::check::unknown_function))]
+    UnknownFunction {
+        name: String,
+        #[label("no function of this name")]
+        span: Span,
+        #[help]
+        help: String,
+    },
+
     #[error("the record has no field `{name}`")]
     #[diagnostic(code(gearc::check::unknown_field))]
     UnknownField {
@@ -480,6 +490,27 @@ pub enum CheckError {
         register: Span,
     },
 
+    #[error("`{command}` is not a Redis command")]
+    #[diagnostic(code(gearc::check::unknown_command), severity(Warning))]
+    UnknownCommand {
+        command: String,
+        #[label("not in Redis' command table")]
+        span: Span,
+        #[help]
+        help: String,
+    },
+
+    #[error("this file has no pipeline, so it does nothing")]
+    #[diagnostic(
+        code(gearc::check::no_pipelines),
+        severity(Warning),
+        help("a file does its work through its pipelines: end one with `| run` or `| register`, e.g. `keys(\"user:*\") | count | run`; a file's definitions cannot be used from another file")
+    )]
+    NoPipelines {
+        #[label("no `run` or `register` pipeline in this file")]
+        span: Span,
+    },
+
     #[error("`hashtag()` inside a string without braces is not a hash tag")]
     #[diagnostic(
         code(gearc::check::bare_hashtag),
@@ -511,6 +542,7 @@ impl CheckError {
             UnknownReader { span, .. }
             | UnknownOperation { span, .. }
             | UnknownName { span, .. }
+            | UnknownFunction { span, .. }
             | UnknownField { span, .. }
             | UnknownMethod { span, .. }
             | UnknownArgument { span, .. }
@@ -551,6 +583,8 @@ impl CheckError {
             | RegistrationRetriggers { span, .. }
             | IgnoredArgument { span, .. }
             | BareHashtag { span }
+            | UnknownCommand { span, .. }
+            | NoPipelines { span }
             | RunBesideRegister { span, .. } => *span,
         }
     }

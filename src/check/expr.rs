@@ -110,7 +110,7 @@ impl Checker {
                             lhs: lhs.ty.to_string(),
                             rhs: rhs.ty.to_string(),
                             span: e.span,
-                            help: operator_help(*op, &lhs.ty, &rhs.ty),
+                            help: operator_help(*op, &lhs, &rhs),
                         });
                         Type::Any
                     }
@@ -268,6 +268,14 @@ impl Checker {
     }
 
     fn unknown_name(&mut self, name: &str, span: Span, scope: &Scope) {
+        if let Some(gear) = python_constant(name) {
+            self.error(CheckError::UnknownName {
+                name: name.to_string(),
+                span,
+                help: Some(format!("Gear writes `{gear}` in lower case")),
+            });
+            return;
+        }
         let mut candidates: Vec<&str> = self.globals.defs.keys().map(String::as_str).collect();
         candidates.extend(scope.locals.iter().map(|(n, _)| n.as_str()));
         candidates.extend(builtins::NAMES);
@@ -342,5 +350,15 @@ impl Checker {
                 Type::Any
             }
         }
+    }
+}
+
+/// Python's constants, which Gear spells in lower case.
+fn python_constant(name: &str) -> Option<&'static str> {
+    match name {
+        "None" => Some("none"),
+        "True" => Some("true"),
+        "False" => Some("false"),
+        _ => None,
     }
 }

@@ -186,14 +186,31 @@ impl Checker {
                     name: m.to_string(),
                     ty: target.to_string(),
                     span: name.span,
-                    help: if known.is_empty() {
-                        format!("`{target}` values have no methods in Gear")
-                    } else {
-                        suggest::did_you_mean(m, known)
+                    help: match method_habit(m) {
+                        Some(help) => help.to_string(),
+                        None if known.is_empty() => {
+                            format!("`{target}` values have no methods in Gear")
+                        }
+                        None => suggest::did_you_mean(m, known),
                     },
                 });
                 Type::Any
             }
         }
     }
+}
+
+/// Methods other languages have, and what Gear writes instead.
+fn method_habit(method: &str) -> Option<&'static str> {
+    Some(match method {
+        "len" | "length" | "size" | "count_all" => {
+            "the length is the builtin `len(x)`, as in Python, not a method"
+        }
+        "trim" => "did you mean `strip`?",
+        "trim_start" | "trimStart" | "trim_left" => "did you mean `lstrip`?",
+        "trim_end" | "trimEnd" | "trim_right" => "did you mean `rstrip`?",
+        "contains" | "includes" => "test membership with `in`: `part in text`",
+        "append" | "push" | "extend" => "lists are values in Gear: build a new one with `xs + [x]`",
+        _ => return None,
+    })
 }

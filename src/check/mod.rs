@@ -8,6 +8,7 @@ mod args;
 mod builtins;
 mod call;
 mod callback;
+pub mod commands;
 mod continuation;
 pub mod error;
 mod events;
@@ -49,6 +50,15 @@ pub fn check(module: &ast::Module) -> Checked {
     let mut checker = Checker::default();
     checker.collect_globals(module);
     let program = checker.program(module);
+    let has_pipeline = module
+        .items
+        .iter()
+        .any(|i| matches!(i.kind, ItemKind::Pipeline(_)));
+    // Only for a file that otherwise checks: while it has errors, it is being written.
+    if !has_pipeline && checker.diags.iter().all(|d| d.is_warning()) {
+        let span = module.items.first().map_or(Span::new(0, 0), |i| i.span);
+        checker.error(CheckError::NoPipelines { span });
+    }
     let mut diagnostics = checker.diags;
     diagnostics.sort_by_key(|d| (d.span().start, d.span().end));
     diagnostics.dedup();

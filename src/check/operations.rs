@@ -6,7 +6,7 @@ use super::scope::Scope;
 use super::suggest;
 use super::Checker;
 use crate::ir::{Callback, Fold, OpKind, Operation, ReaderKind, SortKey, Type, Word};
-use crate::syntax::ast::{ExprKind, Stage};
+use crate::syntax::ast::{Arg, ExprKind, Stage};
 
 /// What one operation does to the stream of records.
 pub struct CheckedOp {
@@ -173,6 +173,15 @@ impl Checker {
                     None if record.is_orderable() => SortKey::Record,
                     None if record.group_value().is_some_and(Type::is_orderable) => {
                         SortKey::GroupValue
+                    }
+                    // `sort(key = …)` is reported once, as an unknown argument whose help
+                    // shows `by`; the records' type follows from the same slip.
+                    None if stage
+                        .args
+                        .iter()
+                        .any(|a| matches!(a, Arg::Named { name, .. } if name.name == "key")) =>
+                    {
+                        SortKey::Record
                     }
                     None => {
                         self.error(CheckError::RecordType {

@@ -1,7 +1,7 @@
 //! Operator typing: which `lhs op rhs` Python accepts, and the help when it does not.
 //! Used for expressions and for reducers such as `aggregate(0, add)`.
 
-use crate::ir::Type;
+use crate::ir::{TExpr, TExprKind, Type};
 use crate::syntax::ast::BinaryOp;
 
 /// The type of `lhs op rhs`, or `None` when Python would raise a TypeError.
@@ -61,15 +61,24 @@ pub fn binary_type(op: BinaryOp, lhs: &Type, rhs: &Type) -> Option<Type> {
     }
 }
 
-pub(super) fn operator_help(op: BinaryOp, lhs: &Type, rhs: &Type) -> Option<String> {
+pub(super) fn operator_help(op: BinaryOp, lhs: &TExpr, rhs: &TExpr) -> Option<String> {
     use Type::{Float, Int, Str};
-    match (op, lhs, rhs) {
-        (BinaryOp::Add, Str, Int | Float) => Some(
-            "convert the number first: `… + str(x)`, or use an f-string `f\"…{x}\"`".to_string(),
-        ),
-        (BinaryOp::Add, Int | Float, Str) => {
-            Some("convert the string first: `… + int(s)` (or `float(s)`)".to_string())
+    let (l, r) = (written(lhs), written(rhs));
+    match (op, &lhs.ty, &rhs.ty) {
+        (BinaryOp::Add, Str, Int | Float)
+            if matches!(lhs.kind, TExprKind::Str(_) | TExprKind::FStr(_)) =>
+        {
+            Some(format!(
+                "convert the number first: `{l} + str({r})`, or use an f-string `f\"…{{x}}\"`"
+            ))
         }
+        // Redis returns strings: `value["age"] + 1` nearly always means the number.
+        (BinaryOp::Add, Str, Int | Float) => Some(format!(
+            "values read from Redis are strings: to add numbers, convert it first: `int({l}) + {r}` (or `float(…)`); to join text, `{l} + str({r})`"
+        )),
+        (BinaryOp::Add, Int | Float, Str) => Some(format!(
+            "to add numbers, convert the string first: `{l} + int({r})` (or `float(…)`); to join text, `str({l}) + {r}`"
+        )),
         (BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq, _, _) => {
             Some("only numbers with numbers, and strings with strings, can be ordered".to_string())
         }
@@ -78,4 +87,29 @@ pub(super) fn operator_help(op: BinaryOp, lhs: &Type, rhs: &Type) -> Option<Stri
         }
         _ => None,
     }
+}
+
+/// A short spelling of a simple expression for a help text (`value["age"]`, `n`,
+/// `1`), or `…` for anything longer: the help shows the fix on the user's own names.
+fn written(e: &TExpr) -> String {
+    fn go(e: &TExpr, depth: usize) -> Option<String> {
+        if depth > 3 {
+            return None;
+        }
+        Some(match &e.kind {
+            TExprKind::Int(i) => i.to_string(),
+            TExprKind::Float(f) => f.to_string(),
+            TExprKind::Str(s) if s.len() <= 20 && !s.contains(['"', '\\', '\n']) => {
+                format!("\"{s}\"")
+            }
+            TExprKind::Record => "it".to_string(),
+            TExprKind::RecordField(n) | TExprKind::Local(n) | TExprKind::Global(n) => n.clone(),
+            TExprKind::Index { target, index } => {
+                format!("{}[{}]", go(target, depth + 1)?, go(index, depth + 1)?)
+            }
+            TExprKind::Member { target, name } => format!("{}.{name}", go(target, depth + 1)?),
+            _ => return None,
+        })
+    }
+    go(e, 0).unwrap_or_else(|| "…".to_string())
 }

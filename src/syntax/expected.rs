@@ -104,7 +104,8 @@ pub(crate) fn syntax_error(error: &Error<Rule>, text: &str, chunk: &Chunk) -> Sy
         _ => (span, format!("expected {expected_text}")),
     };
     SyntaxError::Unexpected {
-        help: help(&expected, &expected_text, &found),
+        help: python_habit(&expected, item.get(..pos).unwrap_or(item), &found)
+            .unwrap_or_else(|| help(&expected, &expected_text, &found)),
         expected: expected_text,
         found: found.describe(at_end_of_file),
         span,
@@ -244,6 +245,37 @@ fn describe(expected: &BTreeSet<Expected>) -> String {
         [one] => (*one).to_owned(),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
+}
+
+/// A mistake a Python user makes, recognised where it makes the parse fail: the Gear
+/// way to write it, instead of the generic guess of [`help`].
+fn python_habit(expected: &BTreeSet<Expected>, before: &str, found: &Found) -> Option<String> {
+    let wants_operator = expected.contains(&Expected::Operator);
+    let before = before.trim_end();
+    let last_word_is = |word: &str| {
+        before
+            .strip_suffix(word)
+            .is_some_and(|rest| !rest.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+    };
+    Some(match found.text {
+        _ if wants_operator && found.kind == FoundKind::Word && last_word_is("lambda") => {
+            "Gear writes a lambda `|x| …`; inside an operation the expression over `it` is enough: `map(it.upper())`".to_owned()
+        }
+        "if" if wants_operator => {
+            "Gear writes a conditional expression `if c then a else b`".to_owned()
+        }
+        "for" if wants_operator => {
+            "Gear has no comprehensions: use `flatmap`, `filter` and `map` on the records, or write a function in a `python \"\"\"…\"\"\"` block".to_owned()
+        }
+        "is" if wants_operator => {
+            "Gear compares with `==` and `!=`: `x == none` for `x is None`, `x != none` for `x is not None`".to_owned()
+        }
+        "//" if !wants_operator => "comments start with `#` in Gear".to_owned(),
+        ":" if expected.contains(&Expected::Token("`}`")) && before.contains("f\"") => {
+            "Gear f-strings take no format spec: format with `str.format`, e.g. `\"{:.1f}\".format(x)`, or round first: `f\"{round(x, 1)}\"`".to_owned()
+        }
+        _ => return None,
+    })
 }
 
 fn help(expected: &BTreeSet<Expected>, expected_text: &str, found: &Found) -> String {
