@@ -730,3 +730,53 @@ fn a_comment_sign_inside_f_string_braces_is_not_a_comment() {
       help: write `}` or an operator here
     "#);
 }
+
+#[test]
+fn python_habits_get_the_gear_spelling_wherever_they_stand() {
+    let cases = [
+        (
+            "keys | map(lambda r: r) | run",
+            "Gear writes a lambda `|x| …`",
+        ),
+        ("let f = lambda: 1", "Gear writes a lambda `|x| …`"),
+        ("keys | map(1 if true else 2) | run", "`if c then a else b`"),
+        (
+            "let xs = [x * 2 for x in [1, 2]]",
+            "Gear has no comprehensions",
+        ),
+        (
+            "let d = {k: 1 for k in [\"a\"]}",
+            "Gear has no comprehensions",
+        ),
+        (
+            "keys | filter(value is not none) | run",
+            "Gear compares with `==` and `!=`",
+        ),
+        ("keys | count | run // every key", "comments start with `#`"),
+        ("// a note\nkeys | count | run", "comments start with `#`"),
+        (
+            "keys | map(f\"{key:>10}\") | run",
+            "Gear f-strings take no format spec",
+        ),
+    ];
+    for (src, help) in cases {
+        let rendered = errors(src);
+        assert!(rendered.contains(help), "{src}:\n{rendered}");
+        assert_eq!(codes(src), ["gearc::syntax::unexpected"], "{src}");
+    }
+}
+
+#[test]
+fn what_looks_like_a_python_habit_but_is_gear_still_parses() {
+    // Floor division, dict literals, f-strings, `if … then … else` and a name that
+    // only starts like `lambda` are all Gear.
+    for src in [
+        "keys | map(len(key) // 2) | run",
+        "let d = {\"a\": 1, \"b\": 2}",
+        "keys | map(f\"{key}: {len(key)}\") | run",
+        "keys | map(if len(key) > 3 then 1 else 0) | run",
+        "let lambdas = 1\nlet y = lambdas + 1",
+    ] {
+        assert!(gearc::syntax::parse(src).is_ok(), "{src} should parse");
+    }
+}

@@ -258,7 +258,11 @@ fn python_habit(expected: &BTreeSet<Expected>, before: &str, found: &Found) -> O
             .is_some_and(|rest| !rest.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
     };
     Some(match found.text {
-        _ if wants_operator && found.kind == FoundKind::Word && last_word_is("lambda") => {
+        // `lambda x: …` fails at the parameter, `lambda: …` at its colon.
+        _ if wants_operator
+            && (found.kind == FoundKind::Word || found.text == ":")
+            && last_word_is("lambda") =>
+        {
             "Gear writes a lambda `|x| …`; inside an operation the expression over `it` is enough: `map(it.upper())`".to_owned()
         }
         "if" if wants_operator => {
