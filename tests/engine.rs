@@ -419,6 +419,34 @@ fn a_module_that_fails_while_loading_points_into_the_python_block() {
     );
 }
 
+#[test]
+fn a_requirement_missing_from_the_local_python_says_how_to_install_it() {
+    let server = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("needs.gear");
+    std::fs::write(
+        &file,
+        "requirements \"gearc-missing-requirement==1.0\"\npython \"\"\"\nimport gearc_missing_requirement\n\"\"\"\nkeys | count | run\n",
+    )
+    .unwrap();
+    let out = run_local(&server, file.to_str().unwrap(), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("gearc::run::load_failed"), "{err}");
+    assert!(err.contains("needs.gear:3:1"), "the import's line: {err}");
+    // the requirement is named, --local installs nothing, and the two ways out
+    let help = err.split_whitespace().collect::<Vec<_>>().join(" ");
+    for words in [
+        "`gearc-missing-requirement==1.0` is in the file's requirements",
+        "`gearc run --local` installs nothing",
+        "python3 -m pip install 'gearc-missing-requirement==1.0'",
+        "set GEARC_PYTHON to an interpreter that has it",
+    ] {
+        assert!(help.contains(words), "{words:?} in {err}");
+    }
+    assert!(!err.contains("would reject"), "{err}");
+}
+
 /// The engine directories in a gearc cache.
 fn engine_dirs(cache: &std::path::Path) -> Vec<std::path::PathBuf> {
     std::fs::read_dir(cache)

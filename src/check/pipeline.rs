@@ -75,6 +75,7 @@ impl Checker {
         if let Action::Run { empty_result } = &mut terminal.action {
             *empty_result = match ops.last().map(|o| &o.kind) {
                 Some(OpKind::Count) => Some(EmptyResult::Count),
+                Some(OpKind::Avg(_)) => Some(EmptyResult::NoAverage),
                 Some(OpKind::Aggregate { fold, .. }) => {
                     self.literal_json(&fold.zero).map(EmptyResult::Zero)
                 }

@@ -5,7 +5,7 @@ use thiserror::Error;
 
 use gearc::diagnostics::{render_one, Style};
 use gearc::ir::Type;
-use gearc::submit::reply::RunError;
+use gearc::submit::reply::{Raised, RunError};
 use gearc::syntax::Span;
 
 use super::input::Source;
@@ -21,7 +21,7 @@ pub fn print_results(values: &[Value], result: &Type, sorted: bool, json: bool) 
     }
     let is_group = matches!(result, Type::Record(fields)
         if fields.len() == 2 && result.field("key").is_some() && result.field("value").is_some());
-    if is_group {
+    if is_group && !values.is_empty() {
         let mut rows: Vec<(String, String)> = values
             .iter()
             .map(|v| (plain(&v["key"]), plain(&v["value"])))
@@ -68,6 +68,29 @@ struct CallbackFailed {
 
 #[derive(Debug, Error, miette::Diagnostic)]
 #[error("{message}")]
+#[diagnostic(code(gearc::run::operation_failed))]
+struct OperationFailed {
+    message: String,
+    #[label("raised inside RedisGears' own `{operation}`")]
+    span: Option<Span>,
+    operation: &'static str,
+    #[help]
+    help: Option<String>,
+}
+
+#[derive(Debug, Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(gearc::run::reader_failed))]
+struct ReaderFailed {
+    message: String,
+    #[label("this reader failed")]
+    span: Option<Span>,
+    #[help]
+    help: Option<String>,
+}
+
+#[derive(Debug, Error, miette::Diagnostic)]
+#[error("{message}")]
 #[diagnostic(code(gearc::run::load_failed))]
 struct LoadFailed {
     message: String,
@@ -82,36 +105,94 @@ struct LoadFailed {
 pub enum Stage {
     /// While the module loaded (a Python block, a constant, an import).
     Load,
-    /// In a step's callback, for one record.
-    Callback,
+    /// While the pipeline ran: in a callback, an operation's own code or the reader, as
+    /// each error says ([`Raised`]).
+    Run,
+}
+
+/// The stable code of an error of a run.
+pub fn run_error_code(raised: Raised) -> &'static str {
+    match raised {
+        Raised::Callback => "gearc::run::callback_failed",
+        Raised::Operation(_) => "gearc::run::operation_failed",
+        Raised::Reader => "gearc::run::reader_failed",
+        Raised::Load => "gearc::run::load_failed",
+    }
+}
+
+/// What to do about an error that RedisGears' own code raised, by where it was raised.
+fn advice(raised: Raised) -> Option<&'static str> {
+    match raised {
+        Raised::Operation("sort") => Some("`sort` compares whole records with Python's `<`: records of different types (an int and a str, a dict) cannot be ordered; map them to one comparable type first, or sort by a key with `sort(by = …)`"),
+        Raised::Operation("distinct") => Some("`distinct` keeps the records in a Python set: each must be hashable (a str, a number, a tuple; not a list or dict); map them to such a value first"),
+        Raised::Operation("avg") => Some("`avg` adds the values up: each must be a number; convert it first, e.g. `avg(float(value))`"),
+        Raised::Operation(_) => Some("no callback of the file raised this: RedisGears' own code for the operation failed on these records"),
+        Raised::Reader => Some("the reader failed before any callback ran: check that the keys it reads exist with the type it expects (`TYPE key` in redis-cli); a `stream` run reads one stream key"),
+        Raised::Callback | Raised::Load => None,
+    }
 }
 
 /// Prints a run's errors on stderr, each pointing at the `.gear` step that raised it.
 pub fn print_errors(errors: &[RunError], source: &Source, style: Style) {
-    print_errors_of(Stage::Callback, errors, source, style)
+    print_errors_of(Stage::Run, errors, source, style)
 }
 
 /// [`print_errors`] for errors raised at `stage`.
 pub fn print_errors_of(stage: Stage, errors: &[RunError], source: &Source, style: Style) {
+    print_errors_with(stage, errors, source, style, None)
+}
+
+/// [`print_errors_of`] with a help of gearc's own for the errors that have none
+/// (`extra_help`, e.g. how to install a missing requirement for `--local`).
+pub fn print_errors_with(
+    stage: Stage,
+    errors: &[RunError],
+    source: &Source,
+    style: Style,
+    extra_help: Option<&str>,
+) {
     for e in errors {
-        let traceback_help = (e.traceback.trim() != e.message)
-            .then(|| format!("Python traceback:\n{}", e.traceback.trim_end()));
+        let raised = match stage {
+            Stage::Load => Raised::Load,
+            Stage::Run => e.raised,
+        };
+        let help = help_text(e, raised, extra_help);
         let source = Some((source.name.as_str(), source.text.as_str()));
-        let text = match stage {
-            Stage::Callback => render_one(
+        let (message, span) = (e.message.clone(), e.span);
+        let text = match raised {
+            Raised::Callback => render_one(
                 &CallbackFailed {
-                    message: e.message.clone(),
-                    span: e.span,
-                    help: traceback_help,
+                    message,
+                    span,
+                    help,
                 },
                 source,
                 style,
             ),
-            Stage::Load => render_one(
+            Raised::Operation(operation) => render_one(
+                &OperationFailed {
+                    message,
+                    span,
+                    operation,
+                    help,
+                },
+                source,
+                style,
+            ),
+            Raised::Reader => render_one(
+                &ReaderFailed {
+                    message,
+                    span,
+                    help,
+                },
+                source,
+                style,
+            ),
+            Raised::Load => render_one(
                 &LoadFailed {
-                    message: e.message.clone(),
-                    span: e.span,
-                    help: traceback_help,
+                    message,
+                    span,
+                    help,
                 },
                 source,
                 style,
@@ -119,6 +200,20 @@ pub fn print_errors_of(stage: Stage, errors: &[RunError], source: &Source, style
         };
         eprint!("{text}");
     }
+}
+
+/// An error's help: what to do (when known), then the Python traceback (when there is
+/// more to it than the message).
+fn help_text(e: &RunError, raised: Raised, extra_help: Option<&str>) -> Option<String> {
+    let traceback = e
+        .traceback
+        .contains("Traceback (most recent call last)")
+        .then(|| format!("Python traceback:\n{}", e.traceback.trim_end()));
+    let parts: Vec<String> = [advice(raised).or(extra_help).map(str::to_string), traceback]
+        .into_iter()
+        .flatten()
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("\n"))
 }
 
 /// A diagnostic without source text (a connection or server failure), drawn like the
@@ -131,16 +226,21 @@ pub fn render_diagnostic(d: &dyn miette::Diagnostic) -> String {
 /// `gearc check --message-format json`, plus the Python traceback.
 pub fn run_error_json(
     e: &RunError,
+    stage: Stage,
     source: &Source,
     index: &gearc::syntax::span::LineIndex,
 ) -> serde_json::Value {
+    let raised = match stage {
+        Stage::Load => Raised::Load,
+        Stage::Run => e.raised,
+    };
     let place = e.span.map(|span| {
         let (line, column) = index.line_col(span.start);
         (line, column, span)
     });
     serde_json::json!({
         "error": {
-            "code": "gearc::run::callback_failed",
+            "code": run_error_code(raised),
             "severity": "error",
             "message": e.message,
             "file": source.name,
@@ -148,6 +248,7 @@ pub fn run_error_json(
             "column": place.map(|p| p.1),
             "span": place.map(|p| serde_json::json!({"start": p.2.start, "end": p.2.end})),
             "traceback": e.traceback,
+            "help": advice(raised),
         }
     })
 }

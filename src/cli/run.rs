@@ -30,9 +30,11 @@ pub fn run(args: RunArgs) -> u8 {
         compiled: &compiled,
         index: &index,
         json: args.json,
+        local: args.local,
         watch: args.watch,
         registers: &registers,
         registered: 0,
+        registration_ids: Vec::new(),
         failed: false,
     };
     if args.local {
@@ -169,10 +171,14 @@ struct Printer<'a> {
     compiled: &'a Compiled,
     index: &'a LineIndex,
     json: bool,
+    /// `--local`: the local engine runs the module.
+    local: bool,
     watch: bool,
     /// The file's register pipelines, in the order the engine reports them.
     registers: &'a [&'a PipelineInfo],
     registered: usize,
+    /// The engine's id of each registration, in the order of `registers`.
+    registration_ids: Vec<String>,
     failed: bool,
 }
 
@@ -186,8 +192,29 @@ impl Printer<'_> {
                 // A module that fails while loading: its traceback's line in the module
                 // maps back to the `.gear` source.
                 let error = reply::parse_error(&message, &self.compiled.line_map);
+                let help = missing_package_help(&error, &self.compiled.requirements, self.local);
+                if self.json {
+                    let json = output::run_error_json(
+                        &error,
+                        output::Stage::Load,
+                        self.source,
+                        self.index,
+                    );
+                    eprintln!("{}", with_help(json, help.as_deref()));
+                    eprintln!(
+                        "{}",
+                        serde_json::json!({ "incomplete": true, "failed": 1, "in": "loading the module" })
+                    );
+                    return exit::ERRORS;
+                }
                 eprintln!("error: the module failed to load");
-                output::print_errors_of(output::Stage::Load, &[error], self.source, input::style());
+                output::print_errors_with(
+                    output::Stage::Load,
+                    &[error],
+                    self.source,
+                    input::style(),
+                    help.as_deref(),
+                );
                 exit::ERRORS
             }
             Err(e) => connect::report(&e),
@@ -207,15 +234,21 @@ impl Printer<'_> {
                     .map(|p| p.result.clone())
                     .unwrap_or(gearc::ir::Type::Any);
                 let sorted = run.is_some_and(|p| p.sorted);
+                if decoded.is_empty() && errors.is_empty() && !self.json {
+                    // Said on stderr: stdout holds results only, and there are none.
+                    eprintln!("no records");
+                }
                 output::print_results(&decoded, &result_type, sorted, self.json);
-                self.report_errors(errors, "the run");
+                self.report_errors(errors, "the run", run);
             }
             Event::Registered {
+                id,
                 reader,
                 unsupported,
                 ..
             } => {
                 let at = self.register_location(self.registered);
+                self.registration_ids.push(id.clone());
                 self.registered += 1;
                 match unsupported {
                     Some(why) => {
@@ -231,6 +264,7 @@ impl Printer<'_> {
                 eprintln!("watching {registrations} registration(s); press Ctrl-C to stop");
             }
             Event::Execution {
+                registration,
                 results,
                 errors,
                 trigger,
@@ -248,7 +282,12 @@ impl Printer<'_> {
                     );
                 }
                 output::print_results(&decoded, &gearc::ir::Type::Any, false, self.json);
-                self.report_errors(errors, "an execution");
+                let pipeline = self
+                    .registration_ids
+                    .iter()
+                    .position(|id| id == registration)
+                    .and_then(|i| self.registers.get(i).copied());
+                self.report_errors(errors, "an execution", pipeline);
             }
             Event::Stopped => eprintln!("stopped; the server's settings are restored"),
             Event::ScriptError { .. } | Event::Fatal { .. } => {}
@@ -262,20 +301,28 @@ impl Printer<'_> {
         }
     }
 
-    fn report_errors(&mut self, errors: &[String], what: &str) {
+    /// Prints the errors of the run or of an execution of `pipeline`.
+    fn report_errors(&mut self, errors: &[String], what: &str, pipeline: Option<&PipelineInfo>) {
         if errors.is_empty() {
             return;
         }
         self.failed = true;
         let parsed: Vec<reply::RunError> = errors
             .iter()
-            .map(|e| reply::parse_error(e, &self.compiled.line_map))
+            .map(|e| {
+                let mut error = reply::parse_error(e, &self.compiled.line_map);
+                if let Some(p) = pipeline {
+                    reply::locate(&mut error, self.compiled, p);
+                }
+                error
+            })
             .collect();
         if self.json {
             // For scripts: one object per error, then one that marks the results as
             // incomplete, on stderr (stdout holds only results).
             for e in &parsed {
-                eprintln!("{}", output::run_error_json(e, self.source, self.index));
+                let json = output::run_error_json(e, output::Stage::Run, self.source, self.index);
+                eprintln!("{json}");
             }
             eprintln!(
                 "{}",
@@ -292,6 +339,15 @@ impl Printer<'_> {
             eprintln!("a shard of the cluster stopped answering during {what}; the results above are only the other shards'");
             return;
         }
+        let failed_in = parsed.iter().find_map(|e| match e.raised {
+            reply::Raised::Reader => Some("the reader".to_string()),
+            reply::Raised::Operation(op) => Some(format!("RedisGears' own `{op}`")),
+            reply::Raised::Callback | reply::Raised::Load => None,
+        });
+        if let Some(step) = failed_in {
+            eprintln!("{what} failed in {step}; the results above are incomplete");
+            return;
+        }
         eprintln!(
             "{} of {what} failed; the results above are incomplete",
             if parsed.len() == 1 {
@@ -301,6 +357,54 @@ impl Printer<'_> {
             }
         );
     }
+}
+
+/// What to do about a module that failed to load because a package is missing: a
+/// `requirements` line is for a server (RedisGears installs it with pip); `--local`
+/// imports from its own interpreter, so the package is installed there or GEARC_PYTHON
+/// names another. The interpreter is not named by path, so a message is the same
+/// whichever interpreter ran.
+fn missing_package_help(
+    error: &reply::RunError,
+    requirements: &[String],
+    local: bool,
+) -> Option<String> {
+    let rest = error
+        .message
+        .strip_prefix("ModuleNotFoundError: No module named ")
+        .or_else(|| error.message.strip_prefix("ImportError: No module named "))?;
+    let module = rest.trim().trim_matches(|c| c == '\'' || c == '"');
+    let package = module.split('.').next().unwrap_or(module);
+    let wanted = requirements
+        .iter()
+        .find(|r| requirement_name(r) == package.to_lowercase().replace('-', "_"));
+    let install = "install it for the local engine's interpreter (GEARC_PYTHON, else python3), e.g. `python3 -m pip install";
+    Some(match wanted {
+        Some(r) if local => format!("`{r}` is in the file's requirements, which a RedisGears server installs with pip; `gearc run --local` installs nothing: it imports from the local engine's interpreter, which has no `{module}`. Install it there (`python3 -m pip install '{r}'`, with the interpreter gearc runs), or set GEARC_PYTHON to an interpreter that has it (e.g. a virtualenv's bin/python)"),
+        Some(r) => format!("`{r}` is in the file's requirements, yet the server's Python cannot import `{module}`: check that the package provides that module (`gearc requirements` lists what the server installed)"),
+        // The same words on both back ends: the module fails the same way on each.
+        None => format!("no `{package}` where the module ran: for a RedisGears server, add `requirements \"{package}\"` (the package's name on PyPI) and RedisGears installs it with pip; for `gearc run --local`, {install} {package}`, or point GEARC_PYTHON at an interpreter that has it"),
+    })
+}
+
+/// The distribution name of a pip requirement (`requests>=2` → `requests`), lower case
+/// with `-` as `_`, as it would be imported (mostly).
+fn requirement_name(requirement: &str) -> String {
+    requirement
+        .trim()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect::<String>()
+        .to_lowercase()
+        .replace('-', "_")
+}
+
+/// A JSON error object with a help of gearc's own, when there is one.
+fn with_help(mut json: serde_json::Value, help: Option<&str>) -> serde_json::Value {
+    if let Some(help) = help {
+        json["error"]["help"] = serde_json::Value::from(help);
+    }
+    json
 }
 
 /// `FILE:LINE:COL` of a pipeline.

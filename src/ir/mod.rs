@@ -303,12 +303,15 @@ pub struct Registration {
     pub on_failed_retry_interval: Option<TExpr>,
 }
 
-/// The result of `count`/`aggregate` over no records, which RedisGears leaves out.
+/// The result of `count`/`aggregate`/`avg` over no records, which RedisGears leaves out.
 #[derive(Clone, Debug, PartialEq)]
 pub enum EmptyResult {
     Count,
     /// The zero of an `aggregate`, when it is a literal the client can print.
     Zero(serde_json::Value),
+    /// `avg` of no records: there is no average, so the one result is `none`
+    /// (as SQL's AVG of no rows is NULL, where COUNT is 0).
+    NoAverage,
 }
 
 /// A typed expression.

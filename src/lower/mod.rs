@@ -45,6 +45,7 @@ impl LineMap {
 #[derive(Default)]
 struct Uses {
     json: bool,
+    json_default: bool,
     copy: bool,
     time: bool,
     pairs: bool,
@@ -191,6 +192,22 @@ impl Lowerer<'_> {
                 "    return [x for kv in d.items() for x in kv]".to_string(),
                 None,
             ));
+        }
+        if self.uses.json_default {
+            head.push((String::new(), None));
+            for line in [
+                "def gearc_json_default(value):",
+                "    # What JSON has no word for: a set travels as a list in sorted order (set order",
+                "    # changes from process to process), anything else as its str().",
+                "    if isinstance(value, (set, frozenset)):",
+                "        try:",
+                "            return sorted(value)",
+                "        except TypeError:",
+                "            return sorted(value, key=repr)",
+                "    return str(value)",
+            ] {
+                head.push((line.to_string(), None));
+            }
         }
         if self.uses.gather {
             head.push((String::new(), None));

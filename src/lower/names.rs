@@ -83,6 +83,7 @@ const RESERVED: &[&str] = &[
     "gearc_pairs",
     "gearc_id_before",
     "gearc_gather",
+    "gearc_json_default",
 ];
 
 fn is_reserved(name: &str) -> bool {

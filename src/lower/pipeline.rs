@@ -554,7 +554,16 @@ impl Lowerer<'_> {
     /// `encode_basestring_ascii`, the function `json.dumps` itself uses).
     fn envelope(&mut self, result: &Type) -> String {
         self.uses.json = true;
-        let dumps = format!("json.dumps([{RECORD}], default=str)");
+        // A set has no JSON form: `gearc_json_default` sends it as a sorted list, so that
+        // it prints the same on every run (its iteration order changes between processes).
+        let scalar = matches!(result, Type::Int | Type::Float | Type::Str | Type::Bool | Type::None);
+        let default = if scalar {
+            "str"
+        } else {
+            self.uses.json_default = true;
+            "gearc_json_default"
+        };
+        let dumps = format!("json.dumps([{RECORD}], default={default})");
         let as_str = format!(
             "\"[\" + json.encoder.encode_basestring_ascii({RECORD}) + \"]\" if type({RECORD}) is str else"
         );

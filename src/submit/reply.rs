@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::compile::{Compiled, PipelineInfo};
 use crate::ir::EmptyResult;
 use crate::lower::LineMap;
 use crate::syntax::Span;
@@ -36,6 +37,7 @@ pub fn decode_results(
     match (decoded.is_empty(), empty) {
         (true, Some(EmptyResult::Count)) => vec![Value::from(0)],
         (true, Some(EmptyResult::Zero(zero))) => vec![zero.clone()],
+        (true, Some(EmptyResult::NoAverage)) => vec![Value::Null],
         _ => decoded,
     }
 }
@@ -51,6 +53,23 @@ pub struct RunError {
     pub python_line: Option<usize>,
     /// That line's `.gear` span, when the module came from gearc.
     pub span: Option<Span>,
+    /// Whose code raised it ([`locate`] tells the stages apart).
+    pub raised: Raised,
+}
+
+/// Whose code raised an error of a run: each is shown with its own code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Raised {
+    /// The module's code for a step: a callback, or a Python block it calls.
+    Callback,
+    /// RedisGears' own Python for an operation (GearsBuilder.py's `sort`, `distinct`, …),
+    /// named here; the span is that operation's.
+    Operation(&'static str),
+    /// The reader (RedisGears' C code), e.g. a stream run on a key that is not a stream;
+    /// the span is the reader's.
+    Reader,
+    /// The module while it loaded (an import, a Python block's top level).
+    Load,
 }
 
 /// Parses an error string: usually the repr of Python's list of traceback lines.
@@ -78,8 +97,117 @@ pub fn parse_error(text: &str, line_map: &LineMap) -> RunError {
         traceback,
         python_line,
         span: python_line.and_then(|l| line_map.span(l)),
+        raised: Raised::Callback,
     }
 }
+
+/// Tells whose code raised an error of `pipeline` (a pipeline of `compiled`): the error
+/// is moved to the `.gear` operation or reader it belongs to when RedisGears' own code
+/// raised it.
+pub fn locate(error: &mut RunError, compiled: &Compiled, pipeline: &PipelineInfo) {
+    let (first, last) = pipeline.python_lines;
+    // The pipeline's lines, numbered as in the module (1-based).
+    let lines = || {
+        compiled
+            .python
+            .lines()
+            .enumerate()
+            .map(|(i, text)| (i + 1, text))
+            .filter(move |(n, _)| (first..=last).contains(n))
+    };
+    let line_map = &compiled.line_map;
+    if let Some((operation, span)) = builder_operation(error, &compiled.python, line_map, lines())
+    {
+        error.raised = Raised::Operation(operation);
+        error.span = span;
+        return;
+    }
+    if error.python_line.is_none() && is_redis_error(&error.message) {
+        // No Python ran: the reader's C code failed on a read (a stream run on a key that
+        // is not a stream: `WRONGTYPE …`). The reader is the pipeline's first step line.
+        error.raised = Raised::Reader;
+        error.span = lines()
+            .find(|(_, text)| text.trim_start().starts_with("GB("))
+            .and_then(|(n, _)| line_map.span(n));
+        if pipeline.reader == "StreamReader" && error.message.starts_with("WRONGTYPE") {
+            error.message = format!(
+                "the stream reader read a key that is not a stream ({})",
+                error.message
+            );
+        }
+    }
+}
+
+/// A Redis error reply's text: an upper-case code first (`WRONGTYPE …`, `ERR …`).
+fn is_redis_error(message: &str) -> bool {
+    let code = message.split(' ').next().unwrap_or("");
+    code.len() >= 2 && code.chars().all(|c| c.is_ascii_uppercase())
+}
+
+/// When the innermost frame is one of GearsBuilder.py's own lambdas (its code for
+/// `sort`, `distinct`, …, run as `"<string>"` like the module), the operation and the
+/// span of the module's step that called it. A frame whose line is also a lambda of the
+/// module is taken as the module's (both files are `"<string>"`).
+fn builder_operation<'a>(
+    error: &RunError,
+    module: &str,
+    line_map: &LineMap,
+    pipeline_lines: impl Iterator<Item = (usize, &'a str)>,
+) -> Option<(&'static str, Option<Span>)> {
+    let line = error.python_line?;
+    let innermost = error
+        .traceback
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("File \"<string>\", line "))?;
+    if innermost != format!("{line}, in <lambda>") {
+        return None;
+    }
+    let (_, operations) = GEARSBUILDER_LAMBDA_LINES
+        .iter()
+        .find(|(at, _)| *at == line)?;
+    let module_line = module.lines().nth(line - 1);
+    if line_map.span(line).is_some() && module_line.is_some_and(|t| t.contains("lambda")) {
+        return None;
+    }
+    // The module's steps that call one of these operations: `.sort(reverse=True)  # …`
+    let steps: Vec<(&'static str, Option<Span>)> = pipeline_lines
+        .filter_map(|(n, text)| {
+            let call = text.trim_start().strip_prefix('.')?;
+            let op = operations
+                .iter()
+                .find(|op| call.strip_prefix(**op).is_some_and(|r| r.starts_with('(')))?;
+            Some((*op, line_map.span(n)))
+        })
+        .collect();
+    match steps.as_slice() {
+        [one] => Some(*one),
+        // Several steps could have raised it: name the operation, point at none.
+        _ => Some((operations[0], None)),
+    }
+}
+
+/// The lines of GearsBuilder.py's lambdas (RedisGears 1.2.13, measured; the engine's
+/// `gearsbuilder_py.py` holds the same numbers) and the operations gearc lowers to
+/// GearsBuilder.py's code that run them, most likely first. `aggregate` (98, 100) is
+/// GearsBuilder's own helper of `count`, `sort`, `distinct` and `avg`.
+const GEARSBUILDER_LAMBDA_LINES: &[(usize, &[&str])] = &[
+    (88, &["countby"]),
+    (98, &["count", "sort", "distinct", "avg"]),
+    (100, &["count", "sort", "distinct", "avg"]),
+    (112, &["countby"]),
+    (119, &["count"]),
+    (121, &["count"]),
+    (124, &["countby"]),
+    (129, &["countby"]),
+    (136, &["sort"]),
+    (137, &["sort"]),
+    (138, &["sort"]),
+    (145, &["distinct"]),
+    (147, &["avg"]),
+    (156, &["avg"]),
+    (157, &["avg"]),
+];
 
 /// Frames of the server's GearsBuilder.py methods that call its C code (RedisGears
 /// 1.2.13, measured). GearsBuilder.py runs as `"<string>"` like the module, so these
@@ -157,6 +285,10 @@ mod tests {
             decode_results(&[], Some(&zero), false),
             vec![Value::from(1)]
         );
+        assert_eq!(
+            decode_results(&[], Some(&EmptyResult::NoAverage), false),
+            vec![Value::Null]
+        );
         assert_eq!(decode_results(&[], None, false), Vec::<Value>::new());
         assert_eq!(decode_results(&[], count, true), Vec::<Value>::new());
     }
@@ -178,6 +310,64 @@ mod tests {
         // a sugar operation's lambda calls the user's callback: the innermost frame is the user's
         let text = r#"['Traceback (most recent call last):\n', '  File "<string>", line 88, in <lambda>\n', '  File "<string>", line 8, in <lambda>\n', 'ZeroDivisionError: integer division or modulo by zero\n']"#;
         assert_eq!(parse_error(text, &LineMap::default()).python_line, Some(8));
+    }
+
+    #[test]
+    fn the_lambda_lines_are_those_of_the_engines_gearsbuilder_py() {
+        // The engine reproduces GearsBuilder.py's frames; its table names every lambda line.
+        let engine = include_str!("local/runtime/gearc_engine/gearsbuilder_py.py");
+        let engine_lines: Vec<usize> = engine
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or(""))
+            .filter(|l| !l.contains('(') && l.contains(" = "))
+            .filter_map(|l| l.split(" = ").nth(1)?.split_whitespace().next()?.parse().ok())
+            .filter(|n| ![164, 176].contains(n)) // run/register's str(): gearc sends JSON text
+            .collect();
+        let ours: Vec<usize> = GEARSBUILDER_LAMBDA_LINES.iter().map(|(n, _)| *n).collect();
+        assert_eq!(ours, engine_lines);
+    }
+
+    fn compiled(source: &str) -> Compiled {
+        crate::compile::compile(source, "x.gear").expect("compiles")
+    }
+
+    fn error_at(text: &str, c: &Compiled) -> RunError {
+        let mut e = parse_error(text, &c.line_map);
+        locate(&mut e, c, c.run_pipeline().expect("a run"));
+        e
+    }
+
+    #[test]
+    fn an_error_in_gearsbuilders_own_lambda_is_moved_to_its_operation() {
+        let source = "python([1, \"a\"]) | map(it) | sort | run\n";
+        let c = compiled(source);
+        let text = r#"['Traceback (most recent call last):\n', '  File "<string>", line 137, in <lambda>\n', "TypeError: '<' not supported\n"]"#;
+        let e = error_at(text, &c);
+        assert_eq!(e.raised, Raised::Operation("sort"));
+        let span = e.span.expect("the sort's span");
+        assert_eq!(&source[span.start..span.end], "sort");
+        // the user's callback called from GearsBuilder's lambda stays the user's
+        let map_line = c.python.lines().position(|l| l.contains(".map(")).unwrap() + 1;
+        let text = format!(
+            r#"['Traceback (most recent call last):\n', '  File "<string>", line 88, in <lambda>\n', '  File "<string>", line {map_line}, in <lambda>\n', 'ValueError: x\n']"#
+        );
+        let e = error_at(&text, &c);
+        assert_eq!(e.raised, Raised::Callback);
+        assert_eq!(e.python_line, Some(map_line));
+    }
+
+    #[test]
+    fn a_redis_error_without_traceback_is_the_readers() {
+        let source = "stream(\"s\") | run\n";
+        let c = compiled(source);
+        let e = error_at("WRONGTYPE Operation against a key holding the wrong kind of value", &c);
+        assert_eq!(e.raised, Raised::Reader);
+        assert!(e.message.starts_with("the stream reader read a key that is not a stream"));
+        let span = e.span.expect("the reader's span");
+        assert_eq!(&source[span.start..span.end], "stream(\"s\")");
+        // a message of the server that is not a Redis error stays as it is
+        let e = error_at("Execution max idle reached", &c);
+        assert_eq!((e.raised, e.span), (Raised::Callback, None));
     }
 
     #[test]
