@@ -116,8 +116,7 @@ pub fn locate(error: &mut RunError, compiled: &Compiled, pipeline: &PipelineInfo
             .filter(move |(n, _)| (first..=last).contains(n))
     };
     let line_map = &compiled.line_map;
-    if let Some((operation, span)) = builder_operation(error, &compiled.python, line_map, lines())
-    {
+    if let Some((operation, span)) = builder_operation(error, &compiled.python, line_map, lines()) {
         error.raised = Raised::Operation(operation);
         error.span = span;
         return;
@@ -320,7 +319,14 @@ mod tests {
             .lines()
             .map(|l| l.split('#').next().unwrap_or(""))
             .filter(|l| !l.contains('(') && l.contains(" = "))
-            .filter_map(|l| l.split(" = ").nth(1)?.split_whitespace().next()?.parse().ok())
+            .filter_map(|l| {
+                l.split(" = ")
+                    .nth(1)?
+                    .split_whitespace()
+                    .next()?
+                    .parse()
+                    .ok()
+            })
             .filter(|n| ![164, 176].contains(n)) // run/register's str(): gearc sends JSON text
             .collect();
         let ours: Vec<usize> = GEARSBUILDER_LAMBDA_LINES.iter().map(|(n, _)| *n).collect();
@@ -360,9 +366,14 @@ mod tests {
     fn a_redis_error_without_traceback_is_the_readers() {
         let source = "stream(\"s\") | run\n";
         let c = compiled(source);
-        let e = error_at("WRONGTYPE Operation against a key holding the wrong kind of value", &c);
+        let e = error_at(
+            "WRONGTYPE Operation against a key holding the wrong kind of value",
+            &c,
+        );
         assert_eq!(e.raised, Raised::Reader);
-        assert!(e.message.starts_with("the stream reader read a key that is not a stream"));
+        assert!(e
+            .message
+            .starts_with("the stream reader read a key that is not a stream"));
         let span = e.span.expect("the reader's span");
         assert_eq!(&source[span.start..span.end], "stream(\"s\")");
         // a message of the server that is not a Redis error stays as it is
