@@ -556,7 +556,10 @@ impl Lowerer<'_> {
         self.uses.json = true;
         // A set has no JSON form: `gearc_json_default` sends it as a sorted list, so that
         // it prints the same on every run (its iteration order changes between processes).
-        let scalar = matches!(result, Type::Int | Type::Float | Type::Str | Type::Bool | Type::None);
+        let scalar = matches!(
+            result,
+            Type::Int | Type::Float | Type::Str | Type::Bool | Type::None
+        );
         let default = if scalar {
             "str"
         } else {
