@@ -106,8 +106,9 @@ pub fn run(
     command
         .arg("-u")
         .arg(dir.path())
-        .arg("--url")
-        .arg(&options.url)
+        // not `--url`: every user of the machine can read a process's arguments, and
+        // the URL may hold a password
+        .env("GEARC_ENGINE_URL", &options.url)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -1,4 +1,5 @@
-# gearc's local engine, started by gearc as `python3 -u <this directory> --url URL [--watch]`
+# gearc's local engine, started by gearc as `python3 -u <this directory> [--watch]` with the URL
+# in GEARC_ENGINE_URL (or by hand with `--url URL`)
 # with the module on stdin. The engine is the package beside this file (gearc_engine/).
 import sys
 

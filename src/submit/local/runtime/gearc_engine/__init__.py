@@ -1,6 +1,7 @@
 """gearc's local engine: runs a RedisGears 1.2 Python module against a plain Redis.
 
 Run as `python3 <the runtime directory> --url redis://[[user]:password@]host[:port][/db] [--watch]`
+(gearc puts the URL in GEARC_ENGINE_URL instead of --url: arguments are visible to every user)
 with the module source on stdin (see ../__main__.py). Output: JSON lines on stdout (see
 docs/local-engine.md).
 

@@ -16,7 +16,10 @@ from .values import reply_value
 
 
 def parse_args(argv):
-    url, watch = None, False
+    # gearc passes the URL in the environment, not as an argument: a process's arguments
+    # are readable by every user of the machine (ps), and the URL may hold a password.
+    # It leaves the environment at once, so that nothing the module starts inherits it.
+    url, watch = os.environ.pop("GEARC_ENGINE_URL", None), False
     i = 0
     while i < len(argv):
         arg = argv[i]
