@@ -74,6 +74,11 @@ fn render_indexed(
         Style::Color => GraphicalTheme::unicode(),
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(WIDTH);
+    if let Some(source) = source {
+        if let Some(at) = source.long_lines.find(d) {
+            return crate::snippet::render_without_snippet(&handler, d, source.name, at);
+        }
+    }
     let mut text = String::new();
     let drawn = match source {
         Some(source) => {
@@ -93,17 +98,31 @@ fn render_indexed(
     text
 }
 
-/// Renders each diagnostic against `source`, in order.
+/// The most diagnostics [`render`] draws for one file; it counts the rest in one line.
+/// A 10 MiB file can hold millions of mistakes (a line `x` each): drawing them all would
+/// print gigabytes that nobody reads. `gearc check --message-format json` lists them all.
+pub const MAX_RENDERED: usize = 1_000;
+
+/// Renders each diagnostic against `source`, in order: the first [`MAX_RENDERED`],
+/// then how many more there are.
 ///
 /// Linear in the number of diagnostics: they all read one borrowed source through one
 /// line index, and each reads only the lines around its labels (miette alone would
 /// copy the source for every diagnostic and scan it from the start).
 pub fn render(diagnostics: &[Diagnostic], file: &str, source: &str, style: Style) -> String {
     let indexed = IndexedSource::new(file, source);
-    diagnostics
+    let mut out: String = diagnostics
         .iter()
+        .take(MAX_RENDERED)
         .map(|d| render_indexed(d, Some(&indexed), style))
-        .collect()
+        .collect();
+    if let Some(rest) = diagnostics.get(MAX_RENDERED..).filter(|rest| !rest.is_empty()) {
+        out.push_str(&format!(
+            "… {} not shown in {file} ({MAX_RENDERED} shown; `gearc check --message-format json` lists every one)\n",
+            summary(rest),
+        ));
+    }
+    out
 }
 
 /// A source text with the offsets of its line starts.
@@ -113,6 +132,8 @@ struct IndexedSource<'a> {
     /// Offsets just after each `\n`; empty when the text has a `\r` (miette counts a
     /// lone `\r` as a line break too: such texts are read from their start).
     starts: Vec<usize>,
+    /// The lines too long to draw a snippet of (`crate::snippet`).
+    long_lines: crate::snippet::LongLines<'a>,
 }
 
 impl<'a> IndexedSource<'a> {
@@ -122,7 +143,12 @@ impl<'a> IndexedSource<'a> {
         } else {
             text.match_indices('\n').map(|(i, _)| i + 1).collect()
         };
-        IndexedSource { name, text, starts }
+        IndexedSource {
+            name,
+            text,
+            starts,
+            long_lines: crate::snippet::LongLines::new(text),
+        }
     }
 }
 
