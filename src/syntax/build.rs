@@ -50,6 +50,12 @@ pub(crate) const MAX_DEPTH: usize = 100;
 /// parser recurses once per prefix or right-associative operator.
 const MAX_CHAIN: usize = 4 * MAX_DEPTH;
 
+/// The most operations one pipeline may have. A Gear operation lowers to at most
+/// three RedisGears steps, chained in one Python expression whose every call nests the
+/// next; CPython 3.7 (and 3.11) refuses to compile a chain of about 1,490 calls
+/// (measured; docs/limits.md), so 400 operations stay clear of it whatever they are.
+pub(crate) const MAX_STEPS: usize = 400;
+
 /// Turns one item's pairs into AST nodes. Literal mistakes (bad escapes,
 /// overflowing numbers, misplaced terminals) are collected in `errors` and the
 /// node is still built, so that one item can report several of them. Methods
@@ -192,6 +198,13 @@ impl Builder {
                     rest: Span::new(pipes.get(*index)?.start, span.end),
                 });
             }
+        }
+        if let Some((_, step)) = stages.get(MAX_STEPS + 1) {
+            // the reader is stage 0, so this is operation MAX_STEPS + 1
+            self.error(SyntaxError::TooManySteps {
+                max: MAX_STEPS,
+                span: step.span,
+            });
         }
         let mut stages = stages.into_iter().map(|(_, s)| s);
         let reader = match stages.next() {

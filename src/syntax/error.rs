@@ -236,6 +236,19 @@ pub enum SyntaxError {
         #[label("more than 100 levels deep")]
         span: Span,
     },
+
+    /// RedisGears' Python compiles a pipeline as one chain of calls, each nested in the
+    /// next, and CPython refuses a chain about 1,490 calls deep.
+    #[error("this pipeline has more than {max} operations")]
+    #[diagnostic(
+        code(gearc::syntax::too_deep),
+        help("RedisGears compiles a pipeline as one nested chain of calls; merge steps (several `map`s in a row are one `map` of a `fn`)")
+    )]
+    TooManySteps {
+        max: usize,
+        #[label("operation {}", max + 1)]
+        span: Span,
+    },
 }
 
 impl SyntaxError {
@@ -261,7 +274,8 @@ impl SyntaxError {
             | SyntaxError::AssignInExpression { span }
             | SyntaxError::UnclosedFStringBrace { span }
             | SyntaxError::LoneClosingBrace { span, .. }
-            | SyntaxError::TooDeep { span } => *span,
+            | SyntaxError::TooDeep { span }
+            | SyntaxError::TooManySteps { span, .. } => *span,
         }
     }
 }
