@@ -110,3 +110,64 @@ fn redisgears_a_deploy_cut_off_is_all_or_nothing_and_deploying_again_converges()
     assert_eq!(count(&held), 2, "{}", report(&held));
     drop(server);
 }
+
+/// The server is killed while it loads a new deploy: gearc says the connection was lost,
+/// the server restarts (from the snapshot taken after the first deploy) with the old
+/// session whole, and deploying again converges on the new file.
+#[test]
+fn redisgears_a_server_killed_during_a_deploy_restarts_with_the_old_session_whole() {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().display().to_string();
+    let mut server = gears::gears_with_args(&["--dir", &data_dir]);
+    let dir = tempfile::tempdir().unwrap();
+    let old = "keys(\"cut:*\") | foreach(execute(\"SET\", \"seen-\" + key, \"old\")) | register(mode = \"sync\")\n";
+    // the new module takes two seconds to load (on the server's main thread)
+    let new = "python \"\"\"\nimport time\ntime.sleep(2)\n\"\"\"\nkeys(\"cut:*\") | foreach(execute(\"SET\", \"seen-\" + key, \"new\")) | register(mode = \"sync\")\nkeys(\"cut2:*\") | foreach(execute(\"SET\", \"seen-\" + key, \"new\")) | register(mode = \"sync\")\n";
+    let file = gear_file(&dir, "cut.gear", old);
+    let first = gearc(&["deploy", &file, "--url", &server.url()]);
+    assert!(first.status.success(), "{}", report(&first));
+    let mut con = redis::Client::open(server.url())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let _: () = redis::cmd("SAVE").query(&mut con).unwrap();
+
+    std::fs::write(&file, new).unwrap();
+    let url = server.url();
+    let child = Command::new(env!("CARGO_BIN_EXE_gearc"))
+        .args(["deploy", &file, "--url", &url])
+        .env_remove("REDIS_URL")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    server.kill();
+    let out = child.wait_with_output().unwrap();
+    let text = report(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("gearc::server::connection_lost"), "{text}");
+    assert!(
+        text.contains(&format!("lost the connection to {url}")),
+        "{text}"
+    );
+
+    let server = gears::gears_with_args(&["--dir", &data_dir]);
+    let url = server.url();
+    let sessions = |out: &Output| -> Vec<String> {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.contains("\"session\":\"cut\""))
+            .map(str::to_string)
+            .collect()
+    };
+    let held = gearc(&["registrations", "--json", "--url", &url]);
+    let held = sessions(&held);
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert!(held[0].contains("cut:*"), "{held:?}");
+    let again = gearc(&["deploy", &file, "--url", &url]);
+    assert!(again.status.success(), "{}", report(&again));
+    let held = sessions(&gearc(&["registrations", "--json", "--url", &url]));
+    assert_eq!(held.len(), 2, "{held:?}");
+}

@@ -299,3 +299,87 @@ fn redisgears_gear_writes_are_not_stopped_by_maxmemory() {
     let e = refused.expect_err("a client write is refused at maxmemory");
     assert_eq!(e.code(), Some("OOM"), "{e}");
 }
+
+/// A server that stops answering (`DEBUG SLEEP`) before the run is sent, and one that
+/// stops answering during the run: both are timeout errors, and the server holds no
+/// execution afterwards (the first never got one; the second's is aborted and dropped
+/// once the server answers again).
+#[test]
+fn redisgears_a_server_that_stops_answering_is_a_timeout_and_keeps_no_execution() {
+    let g = gears::gears_with_args(&["--enable-debug-command", "yes"]);
+    let gears_handle = gears::Gears::attach(g.port);
+    let dir = tempfile::tempdir().unwrap();
+    let quick = gear_file(&dir, "quick.gear", "python(range(3)) | run\n");
+    let sleep = |seconds: &str| {
+        let url = g.url();
+        let seconds = seconds.to_string();
+        std::thread::spawn(move || {
+            let mut con = redis::Client::open(url).unwrap().get_connection().unwrap();
+            let _: () = redis::cmd("DEBUG")
+                .arg("SLEEP")
+                .arg(seconds)
+                .query(&mut con)
+                .unwrap();
+        })
+    };
+
+    // asleep before gearc connects: the connection's handshake times out
+    let sleeper = sleep("4");
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let out = gearc(&["run", &quick, "--url", &g.url(), "--connect-timeout", "1"]);
+    expect_failure(
+        &out,
+        2,
+        &[
+            "gearc::server::timeout",
+            &format!("{} did not answer the connection within 1 second", g.url()),
+        ],
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    sleeper.join().unwrap();
+    assert_eq!(executions(&gears_handle), Vec::<String>::new());
+
+    // asleep during the run: --timeout fires; gearc aborts and drops the execution
+    let file = gear_file(&dir, "slow.gear", SLOW);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gearc"))
+        .args(["run", &file, "--url", &g.url(), "--timeout", "1"])
+        .env_remove("REDIS_URL")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while executions(&gears_handle).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !executions(&gears_handle).is_empty(),
+        "the run never started"
+    );
+    let sleeper = sleep("3");
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    sleeper.join().unwrap();
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("gearc::server::timeout") && stderr.contains("aborted and dropped"),
+        "{stderr}"
+    );
+    assert_eq!(
+        executions(&gears_handle),
+        Vec::<String>::new(),
+        "left on the server"
+    );
+}
