@@ -8,6 +8,7 @@ use miette::{
 use thiserror::Error;
 
 use crate::check::error::CheckError;
+use crate::snippet::LongLines;
 use crate::syntax::span::LineIndex;
 use crate::syntax::{Span, SyntaxError};
 
@@ -60,13 +61,15 @@ pub fn render_one(
     style: Style,
 ) -> String {
     let indexed = source.map(|(file, text)| IndexedSource::new(file, text));
-    render_indexed(d, indexed.as_ref(), style)
+    let long_lines = source.map(|(_, text)| LongLines::new(text));
+    render_indexed(d, indexed.as_ref().zip(long_lines.as_ref()), style)
 }
 
-/// [`render_one`] against a source that is already indexed.
+/// [`render_one`] against a source that is already indexed (and asked for its long
+/// lines: a diagnostic on one is drawn without its snippet, `crate::snippet`).
 fn render_indexed(
     d: &dyn miette::Diagnostic,
-    source: Option<&IndexedSource<'_>>,
+    source: Option<(&IndexedSource<'_>, &LongLines<'_>)>,
     style: Style,
 ) -> String {
     let theme = match style {
@@ -74,13 +77,19 @@ fn render_indexed(
         Style::Color => GraphicalTheme::unicode(),
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(WIDTH);
-    if let Some(source) = source {
-        if let Some(at) = source.long_lines.find(d) {
-            return crate::snippet::render_without_snippet(&handler, d, source.name, at);
+    if let Some((source, long_lines)) = source {
+        if let Some(at) = long_lines.find(d) {
+            let mut text = String::new();
+            let bare = crate::snippet::Located { inner: d };
+            if handler.render_report(&mut text, &bare).is_err() {
+                text = format!("error: {d}\n");
+            }
+            text.push_str(&crate::snippet::location(source.name, at));
+            return text;
         }
     }
     let mut text = String::new();
-    let drawn = match source {
+    let drawn = match source.map(|(source, _)| source) {
         Some(source) => {
             let with_source = WithSource { inner: d, source };
             handler.render_report(&mut text, &with_source)
@@ -111,12 +120,16 @@ pub const MAX_RENDERED: usize = 1_000;
 /// copy the source for every diagnostic and scan it from the start).
 pub fn render(diagnostics: &[Diagnostic], file: &str, source: &str, style: Style) -> String {
     let indexed = IndexedSource::new(file, source);
+    let long_lines = LongLines::new(source);
     let mut out: String = diagnostics
         .iter()
         .take(MAX_RENDERED)
-        .map(|d| render_indexed(d, Some(&indexed), style))
+        .map(|d| render_indexed(d, Some((&indexed, &long_lines)), style))
         .collect();
-    if let Some(rest) = diagnostics.get(MAX_RENDERED..).filter(|rest| !rest.is_empty()) {
+    if let Some(rest) = diagnostics
+        .get(MAX_RENDERED..)
+        .filter(|rest| !rest.is_empty())
+    {
         out.push_str(&format!(
             "… {} not shown in {file} ({MAX_RENDERED} shown; `gearc check --message-format json` lists every one)\n",
             summary(rest),
@@ -132,8 +145,6 @@ struct IndexedSource<'a> {
     /// Offsets just after each `\n`; empty when the text has a `\r` (miette counts a
     /// lone `\r` as a line break too: such texts are read from their start).
     starts: Vec<usize>,
-    /// The lines too long to draw a snippet of (`crate::snippet`).
-    long_lines: crate::snippet::LongLines<'a>,
 }
 
 impl<'a> IndexedSource<'a> {
@@ -143,12 +154,7 @@ impl<'a> IndexedSource<'a> {
         } else {
             text.match_indices('\n').map(|(i, _)| i + 1).collect()
         };
-        IndexedSource {
-            name,
-            text,
-            starts,
-            long_lines: crate::snippet::LongLines::new(text),
-        }
+        IndexedSource { name, text, starts }
     }
 }
 

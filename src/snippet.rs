@@ -8,7 +8,7 @@
 
 use std::cell::{Cell, OnceCell};
 
-use miette::{Diagnostic, GraphicalReportHandler, LabeledSpan, Severity};
+use miette::{Diagnostic, LabeledSpan, Severity};
 
 use crate::syntax::span::LineIndex;
 
@@ -113,29 +113,16 @@ impl<'a> LongLines<'a> {
     }
 }
 
-/// Renders `d` without its snippet, naming where it is instead (after it).
-pub fn render_without_snippet(
-    handler: &GraphicalReportHandler,
-    d: &dyn Diagnostic,
-    file: &str,
-    at: LongLine,
-) -> String {
-    let located = Located { inner: d };
-    let mut text = String::new();
-    if handler.render_report(&mut text, &located).is_err() {
-        text = format!("{located}\n");
-    }
-    // on a line of its own, after miette's drawing, so that no wrapping cuts the path
+/// The line that says where a diagnostic drawn without its snippet is (printed after
+/// it, on a line of its own, so that no wrapping cuts the path).
+pub fn location(file: &str, at: LongLine) -> String {
     let LongLine { line, col, len } = at;
-    text.push_str(&format!(
-        "  at {file}:{line}:{col} (line {line} is {len} bytes long, too long to show)\n"
-    ));
-    text
+    format!("  at {file}:{line}:{col} (line {line} is {len} bytes long, too long to show)\n")
 }
 
-/// A diagnostic drawn without a source: message, code, help.
-struct Located<'a> {
-    inner: &'a dyn Diagnostic,
+/// `d` without labels or source: miette draws its code, message and help only.
+pub struct Located<'a> {
+    pub inner: &'a dyn Diagnostic,
 }
 
 impl std::fmt::Display for Located<'_> {
