@@ -76,7 +76,13 @@ fn render_indexed(
         Style::Plain => GraphicalTheme::unicode_nocolor(),
         Style::Color => GraphicalTheme::unicode(),
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(WIDTH);
+    // Lines wrap at spaces only: a package name, URL, path or key in a message stays
+    // whole, so it can be copied and searched for.
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(WIDTH)
+        .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
     if let Some((source, long_lines)) = source {
         if let Some(at) = long_lines.find(d) {
             let mut text = String::new();

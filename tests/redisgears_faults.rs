@@ -220,9 +220,9 @@ fn redisgears_a_requirement_the_server_cannot_install_is_named() {
         2,
         &[
             "gearc::server::requirements",
-            // the message wraps at 80 columns inside the path
-            "cannot install the requirement `gearc-missing@file:///",
-            "nonexistent/gearc_missing-1.0-py3-none-any.whl",
+            "cannot install the requirement",
+            // wrapped at spaces only: the package's name stays whole, to be copied
+            "`gearc-missing@file:///nonexistent/gearc_missing-1.0-py3-none-any.whl`",
             "pip could not install it",
         ],
     );

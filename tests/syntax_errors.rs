@@ -350,8 +350,8 @@ fn assignment_where_comparison_was_meant() {
        ·                          ┬
        ·                          ╰── did you mean `==`?
        ╰────
-      help: write `==` to compare; `=` only names an argument or defines a `let`/
-            `fn`
+      help: write `==` to compare; `=` only names an argument or defines a
+            `let`/`fn`
     ");
     assert_snapshot!(errors("let a = if b = 1 then 2 else 3"), @"
     gearc::syntax::assign_in_expression
@@ -362,8 +362,8 @@ fn assignment_where_comparison_was_meant() {
        ·              ┬
        ·              ╰── did you mean `==`?
        ╰────
-      help: write `==` to compare; `=` only names an argument or defines a `let`/
-            `fn`
+      help: write `==` to compare; `=` only names an argument or defines a
+            `let`/`fn`
     ");
 }
 
