@@ -11,10 +11,12 @@
 //! Each figure is the median of its rounds. Results go to stdout; docs/performance.md
 //! quotes them.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod common;
+use common::{free_port, load, median, ms};
 
 const GEARC: &str = env!("CARGO_BIN_EXE_gearc");
 
@@ -302,34 +304,12 @@ fn real_interpreter(python: &str) -> String {
         .unwrap_or_else(|| python.to_string())
 }
 
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-fn median(values: &mut [Duration]) -> Duration {
-    values.sort();
-    values[values.len() / 2]
-}
-
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-fn load() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".to_string())
-}
-
 // ---------------------------------------------------------------------------------------
 // servers
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
 
 /// A plain redis-server of this benchmark, stopped by pid when dropped.
 struct Redis {
@@ -442,33 +422,10 @@ struct Gears {
 
 impl Gears {
     fn start(work: &Path) -> Result<Gears, String> {
-        let folder = match std::env::var_os("GEARC_REDISGEARS") {
-            Some(d) => PathBuf::from(d),
-            None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/redisgears"),
-        };
-        let script = folder.join("gears-server");
-        if !script.is_file() {
-            return Err(format!(
-                "no RedisGears at {} (set GEARC_REDISGEARS to the folder with gears-server)",
-                folder.display()
-            ));
-        }
+        let script = common::gears_script()?;
         let dir = work.join("gears");
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        let port = free_port();
-        let out = Command::new(&script)
-            .arg("single")
-            .arg(&dir)
-            .arg(port.to_string())
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
-        if !out.status.success() {
-            return Err(format!(
-                "gears-server single failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ));
-        }
+        let port = common::start_gears_single(&script, &dir)?;
         let redis = Redis { child: None, port };
         redis.wait();
         Ok(Gears { script, dir, redis })

@@ -14,10 +14,12 @@
 //! round, and only checks the results. Needs the RedisGears in GEARC_REDISGEARS (default
 //! ../shared/redisgears); without it it prints "not run" and why.
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod common;
+use common::{load, median, ms};
 
 use serde_json::Value;
 
@@ -176,21 +178,6 @@ fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
     v
 }
 
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-fn load() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".to_string())
-}
-
 /// A RedisGears 1.2.13 server started with its `gears-server` script, stopped with it.
 struct Gears {
     script: PathBuf,
@@ -200,36 +187,9 @@ struct Gears {
 
 impl Gears {
     fn start() -> Result<Gears, String> {
-        let folder = std::env::var_os("GEARC_REDISGEARS")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/redisgears")
-            });
-        let script = folder.join("gears-server");
-        if !script.is_file() {
-            return Err(format!(
-                "no RedisGears at {} (set GEARC_REDISGEARS)",
-                folder.display()
-            ));
-        }
+        let script = common::gears_script()?;
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| e.to_string())?
-            .port();
-        let out = Command::new(&script)
-            .arg("single")
-            .arg(dir.path())
-            .arg(port.to_string())
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
-        if !out.status.success() {
-            return Err(format!(
-                "gears-server single failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ));
-        }
+        let port = common::start_gears_single(&script, dir.path())?;
         Ok(Gears { script, dir, port })
     }
 

@@ -11,36 +11,27 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 const ROUNDS: usize = 40;
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let gears = std::env::var_os("GEARC_REDISGEARS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("../shared/redisgears"));
-    let script = gears.join("gears-server");
-    if !script.is_file() {
-        println!(
-            "server_run: not run: no RedisGears at {} (set GEARC_REDISGEARS)",
-            gears.display()
-        );
-        return;
-    }
+    let script = match common::gears_script() {
+        Ok(script) => script,
+        Err(why) => {
+            println!("server_run: not run: {why}");
+            return;
+        }
+    };
     let dir = tempfile::tempdir().expect("temp dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let started = Command::new(&script)
-        .args(["single"])
-        .arg(dir.path())
-        .arg(port.to_string())
-        .status()
-        .expect("gears-server");
-    if !started.success() {
-        println!("server_run: not run: gears-server could not start a server");
-        return;
-    }
+    let port = match common::start_gears_single(&script, dir.path()) {
+        Ok(port) => port,
+        Err(why) => {
+            println!("server_run: not run: {why}");
+            return;
+        }
+    };
     let url = format!("redis://127.0.0.1:{port}");
     let cli = |args: &[&str]| {
         Command::new("redis-cli")

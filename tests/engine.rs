@@ -6,7 +6,7 @@ mod support;
 use std::process::{Command, Output};
 
 use redis::Commands;
-use support::RedisServer;
+use support::{gear_file, RedisServer};
 
 fn gearc(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gearc"));
@@ -247,9 +247,12 @@ fn records_read_before_an_error_are_shown_and_negative_numbers_survive() {
     // order, so exactly the records before the failing one come back.
     let server = RedisServer::start();
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("divide.gear");
-    std::fs::write(&file, "python(range(5)) | map(10 // (it - 2)) | run\n").unwrap();
-    let out = run_local(&server, file.to_str().unwrap(), &[]);
+    let file = gear_file(
+        &dir,
+        "divide.gear",
+        "python(range(5)) | map(10 // (it - 2)) | run\n",
+    );
+    let out = run_local(&server, &file, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(stdout(&out), "-5\n-10\n");
     let err = stderr(&out);
@@ -401,13 +404,12 @@ fn watch_applies_registrations_and_restores_the_server_on_stop() {
 fn a_module_that_fails_while_loading_points_into_the_python_block() {
     let server = RedisServer::start();
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("load.gear");
-    std::fs::write(
-        &file,
+    let file = gear_file(
+        &dir,
+        "load.gear",
         "python \"\"\"\nN = 1 / 0\n\"\"\"\nkeys | count | run\n",
-    )
-    .unwrap();
-    let out = run_local(&server, file.to_str().unwrap(), &[]);
+    );
+    let out = run_local(&server, &file, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("the module failed to load"), "{err}");
@@ -423,13 +425,8 @@ fn a_module_that_fails_while_loading_points_into_the_python_block() {
 fn a_requirement_missing_from_the_local_python_says_how_to_install_it() {
     let server = RedisServer::start();
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("needs.gear");
-    std::fs::write(
-        &file,
-        "requirements \"gearc-missing-requirement==1.0\"\npython \"\"\"\nimport gearc_missing_requirement\n\"\"\"\nkeys | count | run\n",
-    )
-    .unwrap();
-    let out = run_local(&server, file.to_str().unwrap(), &[]);
+    let file = gear_file(&dir, "needs.gear", "requirements \"gearc-missing-requirement==1.0\"\npython \"\"\"\nimport gearc_missing_requirement\n\"\"\"\nkeys | count | run\n");
+    let out = run_local(&server, &file, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("gearc::run::load_failed"), "{err}");

@@ -7,7 +7,7 @@ mod support;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{gear_file, gearc, gears, report};
+use support::{gear_file, gearc, gears, report, spawn_gearc};
 
 #[test]
 fn redisgears_a_cluster_node_down_is_named_not_a_partial_result() {
@@ -52,13 +52,7 @@ fn redisgears_a_server_that_dies_during_a_run_is_a_clear_error() {
         "python \"\"\"\nimport time\ndef slow():\n    for i in range(300):\n        time.sleep(0.1)\n    yield 1\n\"\"\"\npython(slow) | run\n",
     );
     let url = server.url();
-    let child = Command::new(env!("CARGO_BIN_EXE_gearc"))
-        .args(["run", &file, "--url", &url])
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_gearc(&["run", &file, "--url", &url]);
     std::thread::sleep(Duration::from_millis(800));
     server.kill();
     let out = child.wait_with_output().unwrap();
@@ -134,14 +128,7 @@ fn redisgears_a_server_killed_during_a_deploy_restarts_with_the_old_session_whol
 
     std::fs::write(&file, new).unwrap();
     let url = server.url();
-    let child = Command::new(env!("CARGO_BIN_EXE_gearc"))
-        .args(["deploy", &file, "--url", &url])
-        .env_remove("REDIS_URL")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_gearc(&["deploy", &file, "--url", &url]);
     std::thread::sleep(Duration::from_millis(700));
     server.kill();
     let out = child.wait_with_output().unwrap();

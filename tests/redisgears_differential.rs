@@ -12,9 +12,8 @@ mod support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use support::gears::{self, Gears};
+use support::gears;
 use support::RedisServer;
 
 /// Programs whose cluster output differs from a single server's, and why. Everything
@@ -67,7 +66,7 @@ fn redisgears_three_way_differential() {
         let any_order = source.lines().any(|l| l.trim() == "# order: any");
         let random = RANDOM_RESULTS.iter().any(|(n, _)| name.ends_with(n));
         let gearc_run = |file: &Path, url: &str, local: bool, any_order: bool| {
-            let report = gearc_run(file, url, local, any_order);
+            let report = support::run_report(file, url, local, any_order, &[]);
             if random {
                 without_random_stdout(&report)
             } else {
@@ -75,16 +74,16 @@ fn redisgears_three_way_differential() {
             }
         };
 
-        seed_plain(&plain, &seed);
+        plain.seed(&seed);
         let local = gearc_run(&file, &plain.url(), true, any_order);
-        seed_gears(single, &seed);
+        single.seed(&seed);
         let on_single = gearc_run(&file, &single.url, false, any_order);
         if local != on_single {
             failures.push(format!(
                 "{name}: --local and a RedisGears server differ\n--- local\n{local}--- RedisGears\n{on_single}"
             ));
         }
-        seed_gears(cluster, &seed);
+        cluster.seed(&seed);
         let on_cluster = gearc_run(&file, &cluster.url, false, true);
         // (sorted from the same run: a second run would see what the first one changed)
         let single_sorted = normalize(&on_single);
@@ -141,72 +140,6 @@ fn has_run_pipeline(file: &Path) -> bool {
     gearc::compile(&source, "x.gear")
         .map(|c| c.run_pipeline().is_some())
         .unwrap_or(true)
-}
-
-fn seed_plain(server: &RedisServer, seed: &[Vec<String>]) {
-    let mut con = server.con();
-    let _: () = redis::cmd("FLUSHALL").query(&mut con).expect("FLUSHALL");
-    for command in seed {
-        let _: redis::Value = to_cmd(command).query(&mut con).expect("seed");
-    }
-}
-
-fn seed_gears(gears: &Gears, seed: &[Vec<String>]) {
-    gears.flush();
-    if gears.ports.len() == 1 {
-        let mut con = gears.con();
-        for command in seed {
-            let _: redis::Value = to_cmd(command).query(&mut con).expect("seed");
-        }
-        return;
-    }
-    let nodes: Vec<String> = gears
-        .ports
-        .iter()
-        .map(|p| format!("redis://127.0.0.1:{p}"))
-        .collect();
-    let client = redis::cluster::ClusterClient::new(nodes).expect("cluster client");
-    let mut con = client.get_connection().expect("cluster connection");
-    for command in seed {
-        let _: redis::Value = to_cmd(command).query(&mut con).expect("seed the cluster");
-    }
-}
-
-fn to_cmd(command: &[String]) -> redis::Cmd {
-    let mut cmd = redis::cmd(&command[0]);
-    for arg in &command[1..] {
-        cmd.arg(arg);
-    }
-    cmd
-}
-
-/// `gearc run [--local] FILE --url URL`: exit code, stdout and stderr as one text.
-fn gearc_run(file: &Path, url: &str, local: bool, any_order: bool) -> String {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gearc"));
-    cmd.arg("run");
-    if local {
-        cmd.arg("--local");
-    }
-    cmd.arg(file)
-        .args(["--url", url])
-        .current_dir(support::root())
-        .env_remove("REDIS_URL")
-        .env("NO_COLOR", "1");
-    let out = cmd.output().expect("run gearc");
-    let mut stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    if any_order {
-        stdout = support::sort_records(&stdout);
-    }
-    let stderr = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        // the server path says that `run` leaves registrations to `deploy`
-        .filter(|l| !l.starts_with("note: `run` leaves out"))
-        .map(|l| format!("{l}\n"))
-        .collect::<String>();
-    format!(
-        "exit: {}\n--- stdout\n{stdout}--- stderr\n{stderr}",
-        out.status.code().map_or("signal".into(), |c| c.to_string())
-    )
 }
 
 /// A report whose stdout (one line of a random result) is replaced by its line count.

@@ -7,10 +7,10 @@
 mod support;
 
 use std::io::Read;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use support::{gear_file, gearc, gears, report};
+use support::{gear_file, gearc, gears, report, spawn_gearc};
 
 fn expect_failure(o: &Output, code: i32, needles: &[&str]) {
     let text = report(o);
@@ -163,23 +163,9 @@ fn redisgears_ctrl_c_aborts_and_drops_the_run() {
     let gears_handle = gears::Gears::attach(g.port);
     let dir = tempfile::tempdir().unwrap();
     let file = gear_file(&dir, "slow.gear", SLOW);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gearc"))
-        .args(["run", &file, "--url", &g.url()])
-        .env_remove("REDIS_URL")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_gearc(&["run", &file, "--url", &g.url()]);
     // wait until the execution runs on the server, then interrupt gearc
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while executions(&gears_handle).is_empty() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert!(
-        !executions(&gears_handle).is_empty(),
-        "the run never started"
-    );
+    wait_until_running(&gears_handle);
     Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -348,22 +334,8 @@ fn redisgears_a_server_that_stops_answering_is_a_timeout_and_keeps_no_execution(
 
     // asleep during the run: --timeout fires; gearc aborts and drops the execution
     let file = gear_file(&dir, "slow.gear", SLOW);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gearc"))
-        .args(["run", &file, "--url", &g.url(), "--timeout", "1"])
-        .env_remove("REDIS_URL")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while executions(&gears_handle).is_empty() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert!(
-        !executions(&gears_handle).is_empty(),
-        "the run never started"
-    );
+    let mut child = spawn_gearc(&["run", &file, "--url", &g.url(), "--timeout", "1"]);
+    wait_until_running(&gears_handle);
     let sleeper = sleep("3");
     let status = child.wait().unwrap();
     let mut stderr = String::new();
@@ -384,4 +356,13 @@ fn redisgears_a_server_that_stops_answering_is_a_timeout_and_keeps_no_execution(
         Vec::<String>::new(),
         "left on the server"
     );
+}
+
+/// Waits (up to 10 s) until an execution runs on the server.
+fn wait_until_running(gears: &gears::Gears) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while executions(gears).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!executions(gears).is_empty(), "the run never started");
 }

@@ -16,12 +16,13 @@ mod support;
 #[path = "support/generate/mod.rs"]
 mod generate;
 
-use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
-use support::gears::{self, Gears};
-use support::RedisServer;
+use support::gears;
+use support::{run_report, RedisServer};
+
+/// A server run that hangs fails this test instead of stalling it.
+const SERVER_TIMEOUT: &[&str] = &["--timeout", "60"];
 
 /// One program in this many of those that may run on a cluster is run there too.
 const CLUSTER_EVERY: u64 = 4;
@@ -44,9 +45,9 @@ fn redisgears_generated_programs_agree_with_the_local_engine() {
     let single = gears::single();
     let cluster = gears::cluster();
     let seed = generate::data::seed_commands();
-    seed_plain(&plain, &seed);
-    seed_gears(single, &seed);
-    seed_gears(cluster, &seed);
+    plain.seed(&seed);
+    single.seed(&seed);
+    cluster.seed(&seed);
 
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("generated.gear");
@@ -56,8 +57,8 @@ fn redisgears_generated_programs_agree_with_the_local_engine() {
     for n in first..first + count {
         let program = generate::program_for_seed(n, generate::Options::default());
         std::fs::write(&file, &program.source).expect("write the program");
-        let local = gearc_run(&file, &plain.url(), true, !program.ordered);
-        let server = gearc_run(&file, &single.url, false, !program.ordered);
+        let local = run_report(&file, &plain.url(), true, !program.ordered, &[]);
+        let server = run_report(&file, &single.url, false, !program.ordered, SERVER_TIMEOUT);
         let mut failed = false;
         if local != server {
             failed = true;
@@ -69,7 +70,13 @@ fn redisgears_generated_programs_agree_with_the_local_engine() {
         let to_cluster = program.cluster_safe && n.is_multiple_of(CLUSTER_EVERY);
         if to_cluster {
             on_cluster += 1;
-            let shards = sorted_lines(&gearc_run(&file, &cluster.url, false, true));
+            let shards = sorted_lines(&run_report(
+                &file,
+                &cluster.url,
+                false,
+                true,
+                SERVER_TIMEOUT,
+            ));
             let one = sorted_lines(&server);
             if shards != one {
                 failed = true;
@@ -86,10 +93,10 @@ fn redisgears_generated_programs_agree_with_the_local_engine() {
         }
         if program.writes {
             // Back to the seed data (a later `keys("*")` must not see `out:` keys).
-            seed_plain(&plain, &seed);
-            seed_gears(single, &seed);
+            plain.seed(&seed);
+            single.seed(&seed);
             if to_cluster {
-                seed_gears(cluster, &seed);
+                cluster.seed(&seed);
             }
         }
     }
@@ -110,78 +117,6 @@ fn redisgears_generated_programs_agree_with_the_local_engine() {
         first + count,
         failures.iter().take(8).cloned().collect::<Vec<_>>().join("\n\n")
     );
-}
-
-fn seed_plain(server: &RedisServer, seed: &[Vec<String>]) {
-    let mut con = server.con();
-    let _: () = redis::cmd("FLUSHALL").query(&mut con).expect("FLUSHALL");
-    for command in seed {
-        let _: redis::Value = to_cmd(command).query(&mut con).expect("seed");
-    }
-}
-
-fn seed_gears(gears: &Gears, seed: &[Vec<String>]) {
-    gears.flush();
-    if gears.ports.len() == 1 {
-        let mut con = gears.con();
-        for command in seed {
-            let _: redis::Value = to_cmd(command).query(&mut con).expect("seed");
-        }
-        return;
-    }
-    let nodes: Vec<String> = gears
-        .ports
-        .iter()
-        .map(|p| format!("redis://127.0.0.1:{p}"))
-        .collect();
-    let client = redis::cluster::ClusterClient::new(nodes).expect("cluster client");
-    let mut con = client.get_connection().expect("cluster connection");
-    for command in seed {
-        let _: redis::Value = to_cmd(command).query(&mut con).expect("seed the cluster");
-    }
-}
-
-fn to_cmd(command: &[String]) -> redis::Cmd {
-    let mut cmd = redis::cmd(&command[0]);
-    for arg in &command[1..] {
-        cmd.arg(arg);
-    }
-    cmd
-}
-
-/// `gearc run [--local] FILE --url URL`: exit status, stdout (its records sorted
-/// when `any_order`) and stderr as one text.
-fn gearc_run(file: &Path, url: &str, local: bool, any_order: bool) -> String {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gearc"));
-    cmd.arg("run");
-    if local {
-        cmd.arg("--local");
-    }
-    if !local {
-        // A run that hangs fails this test instead of stalling it.
-        cmd.args(["--timeout", "60"]);
-    }
-    let out = cmd
-        .arg(file)
-        .args(["--url", url])
-        .env_remove("REDIS_URL")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run gearc");
-    let mut stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    if any_order {
-        stdout = support::sort_records(&stdout);
-    }
-    let stderr: String = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        // the server path says that `run` leaves registrations to `deploy`
-        .filter(|l| !l.starts_with("note: `run` leaves out"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    format!(
-        "exit: {}\n--- stdout\n{stdout}--- stderr\n{stderr}",
-        out.status.code().map_or("signal".into(), |c| c.to_string())
-    )
 }
 
 fn sorted_lines(report: &str) -> String {

@@ -80,6 +80,31 @@ impl Gears {
             let _: () = redis::cmd("FLUSHALL").query(&mut con).expect("FLUSHALL");
         }
     }
+
+    /// Empties every node and runs each seed command, through a cluster client when
+    /// there are several nodes (so each key lands on its slot's node).
+    pub fn seed(&self, seed: &[Vec<String>]) {
+        self.flush();
+        if self.ports.len() == 1 {
+            let mut con = self.con();
+            for command in seed {
+                let _: redis::Value = super::command_of(command).query(&mut con).expect("seed");
+            }
+            return;
+        }
+        let nodes: Vec<String> = self
+            .ports
+            .iter()
+            .map(|p| format!("redis://127.0.0.1:{p}"))
+            .collect();
+        let client = redis::cluster::ClusterClient::new(nodes).expect("cluster client");
+        let mut con = client.get_connection().expect("cluster connection");
+        for command in seed {
+            let _: redis::Value = super::command_of(command)
+                .query(&mut con)
+                .expect("seed the cluster");
+        }
+    }
 }
 
 /// One RedisGears server, shared by the tests of this binary.

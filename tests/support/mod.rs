@@ -96,6 +96,64 @@ impl RedisServer {
             .get_connection()
             .expect("connect to the test redis-server")
     }
+
+    /// Empties the server and runs each seed command (`# redis:` lines) on it.
+    pub fn seed(&self, seed: &[Vec<String>]) {
+        let mut con = self.con();
+        let _: () = redis::cmd("FLUSHALL").query(&mut con).expect("FLUSHALL");
+        for command in seed {
+            let _: redis::Value = command_of(command).query(&mut con).expect("seed");
+        }
+    }
+}
+
+/// One seed command (its name, then its arguments) as a redis command.
+pub fn command_of(command: &[String]) -> redis::Cmd {
+    let mut cmd = redis::cmd(&command[0]);
+    for arg in &command[1..] {
+        cmd.arg(arg);
+    }
+    cmd
+}
+
+/// `gearc run [--local] FILE --url URL [EXTRA...]` from the repository's root: exit
+/// status, stdout (its records sorted when `any_order`) and stderr as one text, for
+/// comparing the back ends.
+pub fn run_report(
+    file: &std::path::Path,
+    url: &str,
+    local: bool,
+    any_order: bool,
+    extra: &[&str],
+) -> String {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gearc"));
+    cmd.arg("run");
+    if local {
+        cmd.arg("--local");
+    }
+    let out = cmd
+        .args(extra)
+        .arg(file)
+        .args(["--url", url])
+        .current_dir(root())
+        .env_remove("REDIS_URL")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run gearc");
+    let mut stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    if any_order {
+        stdout = sort_records(&stdout);
+    }
+    let stderr: String = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        // the server path says that `run` leaves registrations to `deploy`
+        .filter(|l| !l.starts_with("note: `run` leaves out"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    format!(
+        "exit: {}\n--- stdout\n{stdout}--- stderr\n{stderr}",
+        out.status.code().map_or("signal".into(), |c| c.to_string())
+    )
 }
 
 impl RedisServer {
@@ -230,6 +288,20 @@ pub fn gearc(args: &[&str]) -> std::process::Output {
         .env("NO_COLOR", "1")
         .output()
         .expect("run gearc")
+}
+
+/// `gearc ARGS...` started in the background as [`gearc`] would run it, its stdout
+/// and stderr piped, for tests that act on the server while it runs.
+pub fn spawn_gearc(args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_gearc"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("REDIS_URL")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start gearc")
 }
 
 /// Exit status, stdout and stderr as one text, for assertion messages.
