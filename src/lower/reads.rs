@@ -28,9 +28,8 @@ pub(super) fn keys_read(p: &Pipeline) -> KeysRead {
     else {
         return KeysRead::Records;
     };
-    let used = record_use(&p.ops);
     // `key_types` is filtered on the record's `type` when values are read.
-    if used.more_than_key || (key_types.is_some() && *read_value) {
+    if reads_more_than_key(&p.ops) || (key_types.is_some() && *read_value) {
         return KeysRead::Records;
     }
     // KeysOnlyReader's `noScan` yields a missing key not at all, KeysReader's as a record.
@@ -67,51 +66,41 @@ pub(super) fn passes_records_on(kind: &OpKind) -> bool {
     )
 }
 
-#[derive(Default)]
-struct RecordUse {
-    /// Something reads `value`, `type`, or the whole record (which holds them).
-    more_than_key: bool,
-}
-
-fn record_use(ops: &[Op]) -> RecordUse {
-    let mut used = RecordUse::default();
+/// Whether an operation that sees the reader's records reads `value`, `type`, or the
+/// whole record (which holds them), or the records themselves are the results.
+fn reads_more_than_key(ops: &[Op]) -> bool {
     let seeing = ops_seeing_reader_records(ops);
     if seeing == ops.len() && ends_with_reader_records(ops) {
-        // The records themselves are the results.
-        used.more_than_key = true;
-        return used;
+        return true;
     }
-    for op in &ops[..seeing] {
-        match &op.kind {
-            OpKind::Map(cb)
-            | OpKind::FlatMap { callback: cb, .. }
-            | OpKind::Filter(cb)
-            | OpKind::Foreach(cb)
-            | OpKind::Repartition(cb)
-            | OpKind::CountBy(Some(cb))
-            | OpKind::Avg(Some(cb)) => callback_use(cb, &mut used),
-            OpKind::Limit { .. } | OpKind::Collect | OpKind::Count => {}
-            // Reducers, sorts and the rest receive whole records.
-            _ => used.more_than_key = true,
-        }
-    }
-    used
+    ops[..seeing].iter().any(|op| match &op.kind {
+        OpKind::Map(cb)
+        | OpKind::FlatMap { callback: cb, .. }
+        | OpKind::Filter(cb)
+        | OpKind::Foreach(cb)
+        | OpKind::Repartition(cb)
+        | OpKind::CountBy(Some(cb))
+        | OpKind::Avg(Some(cb)) => callback_reads_more_than_key(cb),
+        OpKind::Limit { .. } | OpKind::Collect | OpKind::Count => false,
+        // Reducers, sorts and the rest receive whole records.
+        _ => true,
+    })
 }
 
-fn callback_use(cb: &Callback, used: &mut RecordUse) {
+fn callback_reads_more_than_key(cb: &Callback) -> bool {
     match cb {
-        Callback::Expr(e) => expr_use(e, used),
+        Callback::Expr(e) => {
+            let mut more = false;
+            e.walk(&mut |e| match &e.kind {
+                TExprKind::RecordField(f) if f == "key" || f == "event" => {}
+                TExprKind::RecordField(_) | TExprKind::Record => more = true,
+                _ => {}
+            });
+            more
+        }
         // A function or lambda is handed the whole record.
-        Callback::Function { .. } | Callback::Lambda { .. } => used.more_than_key = true,
+        Callback::Function { .. } | Callback::Lambda { .. } => true,
     }
-}
-
-fn expr_use(e: &TExpr, used: &mut RecordUse) {
-    e.walk(&mut |e| match &e.kind {
-        TExprKind::RecordField(f) if f == "key" || f == "event" => {}
-        TExprKind::RecordField(_) | TExprKind::Record => used.more_than_key = true,
-        _ => {}
-    });
 }
 
 /// The first character of every key a literal pattern can match, when it is certain.
