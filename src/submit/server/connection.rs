@@ -156,9 +156,7 @@ impl Connection {
     pub async fn query(&mut self, cmd: &Cmd) -> Result<Value, RedisError> {
         match &mut self.link {
             Link::Single(con) => cmd.query_async(con).await,
-            Link::Cluster { con, chosen } => {
-                con.route_command(cmd.clone(), by_address(chosen)).await
-            }
+            Link::Cluster { con, chosen } => routed(con, cmd, chosen).await,
         }
     }
 
@@ -166,8 +164,17 @@ impl Connection {
     pub async fn query_node(&mut self, node: &Node, cmd: &Cmd) -> Result<Value, RedisError> {
         match &mut self.link {
             Link::Single(con) => cmd.query_async(con).await,
-            Link::Cluster { con, .. } => con.route_command(cmd.clone(), by_address(node)).await,
+            Link::Cluster { con, .. } => routed(con, cmd, node).await,
         }
+    }
+
+    /// `cmd` on the node that owns its key (a cluster), or on the server.
+    pub async fn command_on_key_owner(&mut self, cmd: &Cmd) -> Result<Value, SubmitError> {
+        let reply = match &mut self.link {
+            Link::Single(con) => cmd.query_async(con).await,
+            Link::Cluster { con, .. } => cmd.query_async(con).await,
+        };
+        reply.map_err(|e| command_error(&self.target, &command_name(cmd), e, self.timeouts))
     }
 
     /// `query`, with an error reply or a failure turned into a [`SubmitError`].
@@ -179,11 +186,17 @@ impl Connection {
     }
 }
 
-fn by_address(node: &Node) -> RoutingInfo {
-    RoutingInfo::SingleNode(SingleNodeRoutingInfo::ByAddress {
+/// `cmd` on one node of a cluster. An error reply comes back from `route_command` as
+/// a value (`Value::ServerError`), where `query_async` would give an `Err`: it is
+/// turned into the `Err` here, so a module's traceback is not taken for a reply.
+async fn routed(con: &mut ClusterConnection, cmd: &Cmd, node: &Node) -> Result<Value, RedisError> {
+    let routing = RoutingInfo::SingleNode(SingleNodeRoutingInfo::ByAddress {
         host: node.host.clone(),
         port: node.port,
-    })
+    });
+    con.route_command(cmd.clone(), routing)
+        .await
+        .and_then(Value::extract_error)
 }
 
 fn same_host(a: &str, b: &str) -> bool {
