@@ -39,6 +39,8 @@ pub struct PipelineInfo {
     pub span: Span,
     /// First and last Python line of the pipeline's statement (1-based).
     pub python_lines: (usize, usize),
+    /// The key a `stream` run reads, when the program spells it as a literal.
+    pub stream_key: Option<String>,
 }
 
 impl Compiled {
@@ -113,6 +115,7 @@ pub fn compile_keeping(source: &str, file: &str) -> (Result<Compiled, Vec<Diagno
             },
             span: p.span,
             python_lines: *lines,
+            stream_key: stream_run_key(p),
         })
         .collect();
     let compiled = Compiled {
@@ -124,6 +127,22 @@ pub fn compile_keeping(source: &str, file: &str) -> (Result<Compiled, Vec<Diagno
     };
     stages.ir = Some(program);
     (Ok(compiled), stages)
+}
+
+/// The literal key of a `stream` run (`stream("events") | … | run`).
+fn stream_run_key(p: &ir::Pipeline) -> Option<String> {
+    match (&p.reader, &p.terminal.action) {
+        (
+            ir::Reader::Stream {
+                pattern: Some(key), ..
+            },
+            ir::Action::Run { .. },
+        ) => match &key.kind {
+            ir::TExprKind::Str(s) => Some(s.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Stages 1 and 2 only, what `gearc check` needs: `Ok` with the warnings when the file

@@ -66,7 +66,12 @@ fn redisgears_three_way_differential() {
         let any_order = source.lines().any(|l| l.trim() == "# order: any");
         let random = RANDOM_RESULTS.iter().any(|(n, _)| name.ends_with(n));
         let gearc_run = |file: &Path, url: &str, local: bool, any_order: bool| {
-            let report = support::run_report(file, url, local, any_order, &[]);
+            let extra = if local {
+                &[][..]
+            } else {
+                support::SERVER_TIMEOUT
+            };
+            let report = support::run_report(file, url, local, any_order, extra);
             if random {
                 without_random_stdout(&report)
             } else {

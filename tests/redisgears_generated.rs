@@ -19,10 +19,7 @@ mod generate;
 use std::time::Instant;
 
 use support::gears;
-use support::{run_report, RedisServer};
-
-/// A server run that hangs fails this test instead of stalling it.
-const SERVER_TIMEOUT: &[&str] = &["--timeout", "60"];
+use support::{run_report, RedisServer, SERVER_TIMEOUT};
 
 /// One program in this many of those that may run on a cluster is run there too.
 const CLUSTER_EVERY: u64 = 4;

@@ -99,6 +99,7 @@ fn run_local(args: &RunArgs, printer: &mut Printer) -> u8 {
     let job = Job {
         module: &printer.compiled.python,
         requirements: &printer.compiled.requirements,
+        stream_key: None,
     };
     let result = submit::run(&backend, &job, &mut |_| {}, |event| printer.event(event));
     printer.finish(result)
@@ -126,6 +127,10 @@ fn run_on_server(args: &RunArgs, printer: &mut Printer) -> u8 {
     let job = Job {
         module: &module,
         requirements: &printer.compiled.requirements,
+        stream_key: printer
+            .compiled
+            .run_pipeline()
+            .and_then(|p| p.stream_key.as_deref()),
     };
     let spinner = Spinner::default();
     let mut started = |id: &str| spinner.start(id);

@@ -41,6 +41,9 @@ pub struct ServerOptions {
 pub struct Job<'a> {
     pub module: &'a str,
     pub requirements: &'a [String],
+    /// The key a `stream` run reads, when known: on a cluster its type is checked before
+    /// the run (see [`server::stream_key_error`]).
+    pub stream_key: Option<&'a str>,
 }
 
 /// What one run reports besides its events: the server's execution id, once started.
@@ -65,6 +68,15 @@ pub fn run(
             runtime.block_on(async {
                 let mut con = server::Connection::open(&options.target, options.timeouts).await?;
                 server::check_cluster(&mut con).await?;
+                if let Some(key) = job.stream_key {
+                    if let Some(error) = server::stream_key_error(&mut con, key).await? {
+                        on_event(&Event::Result {
+                            results: Vec::new(),
+                            errors: vec![error],
+                        });
+                        return Ok(());
+                    }
+                }
                 let outcome = server::run(
                     &mut con,
                     job.module,

@@ -116,6 +116,10 @@ pub fn command_of(command: &[String]) -> redis::Cmd {
     cmd
 }
 
+/// For a server run in a test: one that hangs (a RedisGears run that never ends) fails
+/// the test within a minute instead of stalling the whole suite.
+pub const SERVER_TIMEOUT: &[&str] = &["--timeout", "60"];
+
 /// `gearc run [--local] FILE --url URL [EXTRA...]` from the repository's root: exit
 /// status, stdout (its records sorted when `any_order`) and stderr as one text, for
 /// comparing the back ends.

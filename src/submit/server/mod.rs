@@ -96,6 +96,28 @@ pub async fn check_cluster(con: &mut Connection) -> Result<(), SubmitError> {
     })
 }
 
+/// On a cluster, the error a `stream` run of `key` gets when the key holds something
+/// other than a stream — found before the run starts. RedisGears 1.2.13 answers a
+/// single server, or the shard that owns the key, with `WRONGTYPE …`; but when another
+/// shard owns it, the run never ends and the initiator's memory grows without bound
+/// (measured: 1 GB in two minutes, until the node dies). So gearc asks the key's
+/// type first and answers as the owning shard would, without starting the run.
+pub async fn stream_key_error(
+    con: &mut Connection,
+    key: &str,
+) -> Result<Option<String>, SubmitError> {
+    if !con.is_cluster() {
+        return Ok(None);
+    }
+    let mut ask = redis::cmd("TYPE");
+    ask.arg(key);
+    let reply = con.command_on_key_owner(&ask).await?;
+    Ok(match replies::text(&reply).as_deref() {
+        Some("stream" | "none") | None => None,
+        Some(_) => Some("WRONGTYPE Operation against a key holding the wrong kind of value".into()),
+    })
+}
+
 /// Runs `module` (which must hold only a `run`): starts it UNBLOCKING, then waits for
 /// its results. Ctrl-C or the time limit abort it and drop it on the server, so nothing
 /// is left running there. `started` is told the execution id.
