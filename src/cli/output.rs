@@ -47,8 +47,11 @@ pub fn print_results(values: &[Value], result: &Type, sorted: bool, json: bool) 
 }
 
 /// A value as a user reads it: strings without quotes, `none`/`true`/`false` as in Gear.
+/// A string with a line break is quoted with JSON's escapes (`"a\nb"`): unquoted, it
+/// would read as two results (or break a table row).
 pub fn plain(v: &Value) -> String {
     match v {
+        Value::String(s) if s.contains(['\n', '\r']) => Value::from(s.as_str()).to_string(),
         Value::String(s) => s.clone(),
         Value::Null => "none".to_string(),
         other => other.to_string(),
