@@ -185,6 +185,36 @@ class KeysReaderRun(support.EngineTest):
         reference = lambda: [key for key in scan_order(self.server, "k*")]
         self.assertEqual(stable_run(self, "GB().map(lambda r: r['key']).run('k*')\n", reference), None)
 
+    def test_a_user_who_may_not_run_scripts_gets_the_same_records(self):
+        # The engine follows SCAN's buckets with a Lua script; where scripts are refused it
+        # guesses the cursors from outside (scan.BucketScan) and must give the same records.
+        seed(self.server, 3000)
+        self.call("ACL", "SETUSER", "noscripts", "on", ">pw", "~*", "+@all", "-@scripting")
+        try:
+            url = self.server.url.replace("redis://", "redis://noscripts:pw@", 1)
+            refused = support.Client(self.server.port)
+            refused.call("AUTH", "noscripts", "pw")
+            with self.assertRaisesRegex(RuntimeError, "NOPERM"):
+                refused.call("EVAL", "return 1", "0")
+            refused.close()
+            reference = lambda: [json.dumps(r) for r in bucket_records(self.server, "k*")]
+            module = ("import json\n"
+                      "def plain(r):\n"
+                      "    value = sorted(r['value'].items()) if r['type'] == 'hash' else r['value']\n"
+                      "    return json.dumps([r['key'], r['type'], value])\n"
+                      "GB().map(plain).run('k*')\n")
+            for _ in range(20):
+                before = reference()
+                run = support.run_engine(url, module)
+                self.assertEqual((run.code, run.errors), (0, []), run.stderr)
+                if reference() == before:
+                    self.assertEqual(run.results, before)
+                    return
+                time.sleep(0.1)
+            self.fail("SCAN's order kept changing")
+        finally:
+            self.call("ACL", "DELUSER", "noscripts")
+
     def test_read_value_false_in_a_large_keyspace(self):
         seed(self.server, 3000)
         reference = lambda: scan_order(self.server, "k*")

@@ -39,6 +39,7 @@ pub const ENGINE_FILES: &[(&str, &str)] = engine_files![
     "gearc_engine/rg_commands.py",
     "gearc_engine/runtime.py",
     "gearc_engine/scan.py",
+    "gearc_engine/scan_script.py",
     "gearc_engine/script.py",
     "gearc_engine/streams.py",
     "gearc_engine/url.py",

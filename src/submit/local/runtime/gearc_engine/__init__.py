@@ -12,7 +12,8 @@ RedisGears embeds CPython 3.7: the engine only uses syntax and standard library 
 The modules, in dependency order: protocol (the output channel), resp (RESP client), url,
 errors (the `gears` exceptions and error texts), gears_dict (RedisGears' dict order), values,
 records (building reader records), rg_commands (execute('RG.…')), runtime (execute() and
-friends), plan (steps), scan (bucket by bucket, many per round trip), keys_reader (the
+friends), plan (steps), scan (bucket by bucket, many per round trip), scan_script (the same
+chain of buckets followed by a script in the server), keys_reader (the
 KeysReader), readers (the others), gearsbuilder_py (line numbers of the server's
 GearsBuilder.py), registration, builder (GearsBuilder), script (the module's globals),
 streams and watch (--watch), main.

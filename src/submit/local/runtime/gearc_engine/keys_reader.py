@@ -17,7 +17,8 @@ from . import runtime
 from .records import hash_value, hash_values, key_only_record, key_record, string_records, texts
 from .resp import _BULK_HEADS, RespError
 from .runtime import in_transaction
-from .scan import MAX_SPECULATION, BucketScan
+from .scan import MAX_SPECULATION
+from .scan_script import ScriptedScan
 from .values import redis_text
 
 def engine_reads(conn, commands):
@@ -264,7 +265,7 @@ class _ScanReader(object):
 
     def __init__(self, pattern, read_value):
         self.conn = runtime.RUNTIME.connect()
-        self.scan = BucketScan(self.conn, pattern)
+        self.scan = ScriptedScan(self.conn, pattern)
         self.read_value = read_value
         self.wanted = 8  # buckets per chunk, doubled up to MAX_SPECULATION
         self.ahead = True
