@@ -12,7 +12,7 @@ use super::ast::{
 };
 use super::error::SyntaxError;
 use super::literal;
-use super::parser::Rule;
+use super::parser::fast::Rule;
 use super::span::Span;
 use crate::ir::Word;
 

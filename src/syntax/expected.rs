@@ -38,16 +38,7 @@ pub(crate) fn syntax_error(error: &Error<Rule>, text: &str, chunk: &Chunk) -> Sy
     let positives: &[Rule] = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => positives,
         // pest's only custom errors: its recursion limits ran out.
-        ErrorVariant::CustomError { .. } => {
-            let at = chunk.start + error_pos;
-            let len = item
-                .get(error_pos..)
-                .and_then(|rest| rest.chars().next())
-                .map_or(0, char::len_utf8);
-            return SyntaxError::TooDeep {
-                span: Span::new(at, at + len),
-            };
-        }
+        ErrorVariant::CustomError { .. } => return too_deep(item, chunk, error_pos),
     };
     // pest's attempt types are not exported: take what is needed right away.
     let attempts = error.parse_attempts().map(|a| {
@@ -110,6 +101,19 @@ pub(crate) fn syntax_error(error: &Error<Rule>, text: &str, chunk: &Chunk) -> Sy
         found: found.describe(at_end_of_file),
         span,
         label,
+    }
+}
+
+/// pest ran out of its recursion limits at `error_pos` of the item: the input nests
+/// too deeply for it.
+pub(crate) fn too_deep(item: &str, chunk: &Chunk, error_pos: usize) -> SyntaxError {
+    let at = chunk.start + error_pos;
+    let len = item
+        .get(error_pos..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(0, char::len_utf8);
+    SyntaxError::TooDeep {
+        span: Span::new(at, at + len),
     }
 }
 

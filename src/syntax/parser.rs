@@ -13,6 +13,7 @@
 // - `-9223372036854775808` (i64::MIN) is one `Int` literal, not a `Unary` minus
 //   over 9223372036854775808, which does not fit `Int(i64)` (`Builder::negate_min`).
 
+use pest::error::InputLocation;
 use pest::Parser as _;
 
 use super::ast::{Item, Module};
@@ -22,9 +23,20 @@ use super::expected;
 use super::layout::{self, Chunk};
 use super::span::Span;
 
+/// The language's grammar, `grammar/gear.pest`: an item that fails to parse is parsed
+/// again with it, and the "expected …" messages come from what it tried.
 #[derive(pest_derive::Parser)]
 #[grammar = "grammar/gear.pest"]
 pub(crate) struct GearParser;
+
+/// The grammar gearc parses with, `grammar/gear_fast.pest`: the same language and the
+/// same pairs as [`GearParser`], with lookaheads that skip the alternatives that cannot
+/// match (several times fewer rule calls). Its own module: each grammar makes a `Rule`.
+pub(crate) mod fast {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "grammar/gear_fast.pest"]
+    pub(crate) struct FastParser;
+}
 
 /// Held while a parse runs; see `parse`.
 static DETAIL_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -62,13 +74,21 @@ pub fn parse(source: &str) -> Result<Module, Vec<SyntaxError>> {
 
 fn parse_item(text: &str, chunk: &Chunk) -> Result<Item, Vec<SyntaxError>> {
     let item_text = text.get(chunk.start..chunk.end).unwrap_or_default();
-    let pairs = GearParser::parse(Rule::item, item_text).map_err(|_| {
+    let pairs = fast::FastParser::parse(fast::Rule::item, item_text).map_err(|fast_error| {
         pest::set_error_detail(true);
         let detailed = GearParser::parse(Rule::item, item_text).err();
         pest::set_error_detail(false);
-        detailed
-            .map(|e| vec![expected::syntax_error(&e, text, chunk)])
-            .unwrap_or_default()
+        match detailed {
+            Some(e) => vec![expected::syntax_error(&e, text, chunk)],
+            // The grammars accept the same language: only pest's recursion limits can
+            // stop one and not the other (their rules nest differently on the stack).
+            None => {
+                let pos = match fast_error.location {
+                    InputLocation::Pos(p) | InputLocation::Span((p, _)) => p,
+                };
+                vec![expected::too_deep(item_text, chunk, pos)]
+            }
+        }
     })?;
     let (item, errors) = Builder::new(chunk.start).build(pairs);
     match item {
@@ -82,5 +102,81 @@ fn parse_item(text: &str, chunk: &Chunk) -> Result<Item, Vec<SyntaxError>> {
             help: "this is a bug in gearc: the grammar accepted this item, please report it"
                 .to_owned(),
         }]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every pair of a parse, in order: rule name and span. `None` when it fails.
+    fn pairs_of<R: pest::RuleType>(
+        parsed: Result<pest::iterators::Pairs<'_, R>, pest::error::Error<R>>,
+    ) -> Option<Vec<(String, usize, usize)>> {
+        let pairs = parsed.ok()?;
+        Some(
+            pairs
+                .flatten()
+                .map(|p| {
+                    (
+                        format!("{:?}", p.as_rule()),
+                        p.as_span().start(),
+                        p.as_span().end(),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// The `.gear` files of the repository: examples, error corpus, run corpus.
+    fn corpus() -> Vec<(String, String)> {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut files = Vec::new();
+        for dir in ["examples", "tests/errors", "tests/run"] {
+            let entries = std::fs::read_dir(format!("{root}/{dir}")).expect("corpus folder");
+            for entry in entries {
+                let path = entry.expect("entry").path();
+                if path.extension().is_some_and(|e| e == "gear") {
+                    let text = std::fs::read_to_string(&path).expect("read");
+                    files.push((path.display().to_string(), text));
+                }
+            }
+        }
+        files.sort();
+        assert!(
+            files.len() > 100,
+            "the corpus is there: {} files",
+            files.len()
+        );
+        files
+    }
+
+    /// The fast grammar parses with the same outcome and the same pairs as the
+    /// language's grammar: on every item of the corpus, and on every prefix of each
+    /// (cut anywhere, most of them fail, and must fail in both).
+    #[test]
+    fn the_fast_grammar_agrees_with_the_language_grammar() {
+        let (mut parsed, mut failed) = (0, 0);
+        for (path, source) in corpus() {
+            let layout = layout::layout(&source);
+            for chunk in &layout.items {
+                let item = &layout.text[chunk.start..chunk.end];
+                let cuts = item.char_indices().map(|(i, _)| i).chain([item.len()]);
+                for cut in cuts {
+                    let text = &item[..cut];
+                    let fast = pairs_of(fast::FastParser::parse(fast::Rule::item, text));
+                    let reference = pairs_of(GearParser::parse(Rule::item, text));
+                    assert_eq!(fast, reference, "{path}: {text:?}");
+                    match fast {
+                        Some(_) => parsed += 1,
+                        None => failed += 1,
+                    }
+                }
+            }
+        }
+        assert!(
+            parsed > 1000 && failed > 5000,
+            "{parsed} parsed, {failed} failed"
+        );
     }
 }
