@@ -108,10 +108,12 @@ impl Checker {
     }
 
     fn unknown_function(&mut self, name: &str, span: Span, scope: &Scope) {
-        let mut candidates: Vec<&str> = self.globals.defs.keys().map(String::as_str).collect();
-        candidates.extend(builtins::NAMES);
+        // The globals are offered by `global_names`, indexed once per file.
+        let mut candidates: Vec<&str> = builtins::NAMES.to_vec();
         candidates.extend(scope.locals.iter().map(|(n, _)| n.as_str()));
-        let help = suggest::nearest(name, candidates.iter().copied())
+        let help = self
+            .global_names
+            .nearest(name, candidates.iter().copied())
             .map(|s| format!("did you mean `{s}`?"))
             .unwrap_or_else(|| {
                 "define it with `fn NAME(…) = …` or in a `python \"\"\"…\"\"\"` block".to_string()

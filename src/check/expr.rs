@@ -10,7 +10,6 @@ use super::error::CheckError;
 use super::operators::{binary_type, operator_help};
 use super::report::join_all;
 use super::scope::{Global, Scope};
-use super::suggest;
 use super::Checker;
 use crate::ir::{FStrPart, TExpr, TExprKind, Type};
 use crate::syntax::ast::{self, ExprKind, UnaryOp};
@@ -276,8 +275,8 @@ impl Checker {
             });
             return;
         }
-        let mut candidates: Vec<&str> = self.globals.defs.keys().map(String::as_str).collect();
-        candidates.extend(scope.locals.iter().map(|(n, _)| n.as_str()));
+        // The globals are offered by `global_names`, indexed once per file.
+        let mut candidates: Vec<&str> = scope.locals.iter().map(|(n, _)| n.as_str()).collect();
         candidates.extend(builtins::NAMES);
         if let Some(Type::Record(fields)) = &scope.record {
             candidates.extend(fields.iter().map(|f| f.name.as_str()));
@@ -285,7 +284,8 @@ impl Checker {
             let help = if (name == "value" || name == "type") && record.field("event").is_some() {
                 Some("`keys(read_value = false)` records hold only `key` and `event`: drop `read_value = false` to read values".to_string())
             } else {
-                suggest::nearest(name, candidates.iter().copied())
+                self.global_names
+                    .nearest(name, candidates.iter().copied())
                     .map(|s| format!("did you mean `{s}`?"))
             };
             self.error(CheckError::UnknownField {
@@ -302,7 +302,7 @@ impl Checker {
                     "the records here are `{t}`, not records with fields: use `it` for the record itself"
                 ))
             }
-            _ => suggest::nearest(name, candidates.iter().copied())
+            _ => self.global_names.nearest(name, candidates.iter().copied())
                 .map(|s| format!("did you mean `{s}`?")),
         };
         self.error(CheckError::UnknownName {

@@ -49,6 +49,7 @@ pub struct Checked {
 pub fn check(module: &ast::Module) -> Checked {
     let mut checker = Checker::default();
     checker.collect_globals(module);
+    checker.global_names = suggest::GlobalNames::new(checker.globals.defs.keys());
     let program = checker.program(module);
     let has_pipeline = module
         .items
@@ -78,6 +79,8 @@ pub(crate) struct Checker {
     in_progress: Vec<String>,
     /// Each Python block, dedented, with its names, by item position (scanned once).
     python_blocks: HashMap<usize, (String, Vec<PythonName>)>,
+    /// The globals' names, indexed once for "did you mean" (see `suggest`).
+    global_names: suggest::GlobalNames,
 }
 
 impl Checker {
