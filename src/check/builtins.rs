@@ -232,9 +232,9 @@ impl Checker {
                             "hashable (not lists, dicts or records)",
                             xs,
                         );
-                        Type::Set(Box::new(elem))
+                        Type::set(elem)
                     }
-                    Builtin::Set => Type::Set(Box::new(elem)),
+                    Builtin::Set => Type::set(elem),
                     _ => Type::list(elem),
                 }
             }

@@ -57,7 +57,7 @@ impl Checker {
             _ => {
                 let t = self.expr(e, &Scope::record(record));
                 let ty = t.ty.clone();
-                (Callback::Expr(t), ty)
+                (Callback::Expr(Box::new(t)), ty)
             }
         }
     }

@@ -141,10 +141,7 @@ impl Checker {
                 let params: Vec<(String, Type)> =
                     params.iter().map(|p| (p.name.clone(), Type::Any)).collect();
                 let (params, body) = self.lambda_body(params, body, scope);
-                let kind = TExprKind::Lambda {
-                    params,
-                    body: Box::new(body),
-                };
+                let kind = TExprKind::Lambda { params, body };
                 (kind, Type::Any)
             }
             ExprKind::Call { callee, args } => return self.call(callee, args, e.span, scope),
@@ -219,7 +216,7 @@ impl Checker {
         params: Vec<(String, Type)>,
         body: &ast::Expr,
         outer: &Scope,
-    ) -> (Vec<String>, TExpr) {
+    ) -> (Vec<String>, Box<TExpr>) {
         let names = params.iter().map(|(n, _)| n.clone()).collect();
         let mut locals = outer.locals.clone();
         locals.extend(params);
@@ -228,7 +225,7 @@ impl Checker {
             locals,
             defined_before: outer.defined_before,
         };
-        (names, self.expr(body, &scope))
+        (names, Box::new(self.expr(body, &scope)))
     }
 
     fn name(&mut self, name: &str, span: Span, scope: &Scope) -> TExpr {

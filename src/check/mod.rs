@@ -254,7 +254,7 @@ impl Checker {
                     program.definitions.push(Definition::Fn {
                         name: name.name.clone(),
                         params,
-                        body,
+                        body: *body,
                         span: item.span,
                     });
                 }

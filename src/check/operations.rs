@@ -140,9 +140,9 @@ impl Checker {
             Operation::Collect => (OpKind::Collect, record.clone()),
             Operation::Limit => {
                 let globals = Scope::default();
-                let length = self.expr(get("n")?, &globals);
+                let length = Box::new(self.expr(get("n")?, &globals));
                 self.expect(&length, &Type::Int, "the length of `limit`");
-                let offset = get("offset").map(|o| self.expr(o, &globals));
+                let offset = get("offset").map(|o| Box::new(self.expr(o, &globals)));
                 if let Some(o) = &offset {
                     self.expect(o, &Type::Int, "the offset of `limit`");
                 }
@@ -252,6 +252,7 @@ impl Checker {
     ) -> Option<(Fold, Type)> {
         let zero = self.expr(bound.get("zero")?, &Scope::default());
         let (reducer, acc) = self.reducer(bound.get(reducer)?, &zero, record, with_key, what);
+        let zero = Box::new(zero);
         Some((Fold { zero, reducer }, acc))
     }
 
@@ -267,7 +268,7 @@ impl Checker {
         let comb = bound.get("comb")?;
         let zero = crate::ir::TExpr {
             ty: acc.clone(),
-            ..fold.zero.clone()
+            ..(*fold.zero).clone()
         };
         Some(self.reducer(comb, &zero, acc, with_key, what).0)
     }

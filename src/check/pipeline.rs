@@ -20,7 +20,7 @@ impl Checker {
         let mut spread = matches!(terminal_kind, Some((TerminalKind::Run, _)))
             && reader.as_ref().is_some_and(|r| r.spread);
         let mut record = reader.as_ref().map_or(Type::Any, |r| r.record.clone());
-        let mut ops = Vec::new();
+        let mut ops = Vec::with_capacity(p.ops.len());
         // Shard-local operations on spread records, until a later step merges their
         // per-shard results (docs/language.md, "Warnings beyond the contract").
         let mut pending: Vec<(Operation, Span, bool)> = Vec::new();

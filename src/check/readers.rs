@@ -83,13 +83,13 @@ impl Checker {
 
         let kind = terminal.map(|(k, _)| k);
         let globals = Scope::default();
-        let typed = |me: &mut Self, key: &str| -> Option<TExpr> {
+        let typed = |me: &mut Self, key: &str| -> Option<Box<TExpr>> {
             let e = bound.get(key)?;
             let t = me.expr(e, &globals);
             if let Some(a) = reader.param(key) {
                 me.expect(&t, &a.ty.ty(), &format!("`{key}`"));
             }
-            Some(t)
+            Some(Box::new(t))
         };
         let checked = match reader {
             ReaderKind::Keys => {
@@ -146,7 +146,7 @@ impl Checker {
                         event_types,
                         commands: typed(self, "commands"),
                     },
-                    record: Type::Record(fields),
+                    record: Type::record(fields),
                     spread: true,
                 }
             }
@@ -178,7 +178,7 @@ impl Checker {
                         duration: typed(self, "duration"),
                         trim_stream: typed(self, "trim_stream"),
                     },
-                    record: Type::Record(vec![
+                    record: Type::record(vec![
                         Field::new("key", Type::Str),
                         Field::new("id", Type::Str),
                         Field::new("value", Type::dict(Type::Str, Type::Str)),
@@ -209,7 +209,7 @@ impl Checker {
                                     Type::Any
                                 }
                             };
-                            (GeneratorSource::Iterable(t), element)
+                            (GeneratorSource::Iterable(Box::new(t)), element)
                         }
                     },
                     None => return None,

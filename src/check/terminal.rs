@@ -19,7 +19,7 @@ impl Checker {
         let desc = bound.get("desc").map(|desc| {
             let desc = self.expr(desc, &globals);
             self.expect(&desc, &Type::Str, "`desc`");
-            desc
+            Box::new(desc)
         });
         let terminal = |action| Terminal {
             span: t.span,
@@ -66,7 +66,7 @@ impl Checker {
         let on_failed_retry_interval = bound.get("on_failed_retry_interval").map(|i| {
             let i = self.expr(i, &globals);
             self.expect(&i, &Type::Int, "`on_failed_retry_interval`");
-            i
+            Box::new(i)
         });
         if reader_kind.is_some_and(|r| r != ReaderKind::Stream) {
             for &name in STREAM_ONLY_PARAMS {

@@ -91,26 +91,26 @@ impl Pipeline {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reader {
     Keys {
-        pattern: Option<TExpr>,
-        no_scan: Option<TExpr>,
+        pattern: Option<Box<TExpr>>,
+        no_scan: Option<Box<TExpr>>,
         /// `read_value = false` keeps only `key` and `event` in the record.
         read_value: bool,
         /// The key types to keep; for `run` the lowering filters on them.
         key_types: Option<Vec<KeyType>>,
         event_types: Option<Vec<EventName>>,
-        commands: Option<TExpr>,
+        commands: Option<Box<TExpr>>,
     },
     KeysOnly {
-        pattern: Option<TExpr>,
-        count: Option<TExpr>,
-        no_scan: Option<TExpr>,
+        pattern: Option<Box<TExpr>>,
+        count: Option<Box<TExpr>>,
+        no_scan: Option<Box<TExpr>>,
     },
     Stream {
-        pattern: Option<TExpr>,
-        from_id: Option<TExpr>,
-        batch: Option<TExpr>,
-        duration: Option<TExpr>,
-        trim_stream: Option<TExpr>,
+        pattern: Option<Box<TExpr>>,
+        from_id: Option<Box<TExpr>>,
+        batch: Option<Box<TExpr>>,
+        duration: Option<Box<TExpr>>,
+        trim_stream: Option<Box<TExpr>>,
     },
     Python {
         source: GeneratorSource,
@@ -118,9 +118,9 @@ pub enum Reader {
     },
     Shards,
     Command {
-        trigger: Option<TExpr>,
-        hook: Option<TExpr>,
-        key_prefix: Option<TExpr>,
+        trigger: Option<Box<TExpr>>,
+        hook: Option<Box<TExpr>>,
+        key_prefix: Option<Box<TExpr>>,
     },
 }
 
@@ -148,7 +148,7 @@ pub enum GeneratorSource {
     /// A `fn`/`def` of arity 0, called on the shard.
     Function(String),
     /// Any iterable expression.
-    Iterable(TExpr),
+    Iterable(Box<TExpr>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -193,8 +193,8 @@ pub enum OpKind {
     Repartition(Callback),
     Collect,
     Limit {
-        length: TExpr,
-        offset: Option<TExpr>,
+        length: Box<TExpr>,
+        offset: Option<Box<TExpr>>,
     },
     Sort {
         by: SortKey,
@@ -221,7 +221,7 @@ pub enum SortKey {
 /// A zero and a reducer: `aggregate(0, add)`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fold {
-    pub zero: TExpr,
+    pub zero: Box<TExpr>,
     pub reducer: Reducer,
 }
 
@@ -258,12 +258,12 @@ vocabulary::words! {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Callback {
     /// An expression over the current record (`it`, or its fields by bare name).
-    Expr(TExpr),
+    Expr(Box<TExpr>),
     /// A `fn` or Python `def`, handed over as is.
     Function { name: String, span: Span },
     Lambda {
         params: Vec<String>,
-        body: TExpr,
+        body: Box<TExpr>,
         span: Span,
     },
 }
@@ -271,7 +271,7 @@ pub enum Callback {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Terminal {
     pub span: Span,
-    pub desc: Option<TExpr>,
+    pub desc: Option<Box<TExpr>>,
     pub action: Action,
 }
 
@@ -300,7 +300,7 @@ pub struct Registration {
     /// A `fn`/`def` of no parameters.
     pub on_registered: Option<String>,
     pub on_failed_policy: Option<FailurePolicy>,
-    pub on_failed_retry_interval: Option<TExpr>,
+    pub on_failed_retry_interval: Option<Box<TExpr>>,
 }
 
 /// The result of `count`/`aggregate`/`avg` over no records, which RedisGears leaves out.
@@ -441,4 +441,25 @@ pub enum Builtin {
     ConfigGet,
     GearsConfigGet,
     Time,
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::size_of;
+
+    /// A large file's IR is mostly these nodes, all alive until the module is written:
+    /// their size is the compiler's memory (docs/performance.md, "Compiler"). Rare or
+    /// large parts are boxed (a reader's optional arguments, a callback's expression),
+    /// and types are shared, so that an operation is not the size of its largest kind.
+    #[test]
+    fn ir_nodes_stay_compact() {
+        assert!(size_of::<Type>() <= 24, "Type: {}", size_of::<Type>());
+        assert!(size_of::<TExpr>() <= 96, "TExpr: {}", size_of::<TExpr>());
+        assert!(size_of::<Op>() <= 192, "Op: {}", size_of::<Op>());
+        assert!(
+            size_of::<Pipeline>() <= 256,
+            "Pipeline: {}",
+            size_of::<Pipeline>()
+        );
+    }
 }

@@ -1,7 +1,11 @@
 //! The types of Gear values (language.md section 5, "Types").
 
 use std::fmt;
+use std::sync::Arc;
 
+/// Every typed expression of the IR carries its type, so a clone must be cheap: the
+/// inner types are shared (`Arc`), and cloning a record type or a `list[…]` copies a
+/// pointer instead of its fields' names.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Type {
     Int,
@@ -11,11 +15,11 @@ pub enum Type {
     None,
     /// The gradual escape hatch: compatible with everything.
     Any,
-    List(Box<Type>),
-    Set(Box<Type>),
-    Dict(Box<Type>, Box<Type>),
+    List(Arc<Type>),
+    Set(Arc<Type>),
+    Dict(Arc<Type>, Arc<Type>),
     /// A record `{key: str, value: any}`; at run time a Python dict.
-    Record(Vec<Field>),
+    Record(Arc<[Field]>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -45,16 +49,24 @@ impl Field {
 
 impl Type {
     pub fn list(t: Type) -> Type {
-        Type::List(Box::new(t))
+        Type::List(Arc::new(t))
+    }
+
+    pub fn set(t: Type) -> Type {
+        Type::Set(Arc::new(t))
     }
 
     pub fn dict(k: Type, v: Type) -> Type {
-        Type::Dict(Box::new(k), Box::new(v))
+        Type::Dict(Arc::new(k), Arc::new(v))
+    }
+
+    pub fn record(fields: Vec<Field>) -> Type {
+        Type::Record(fields.into())
     }
 
     /// The `{key: str, value: A}` record of every by-key operation.
     pub fn group(value: Type) -> Type {
-        Type::Record(vec![
+        Type::record(vec![
             Field::new("key", Type::Str),
             Field::new("value", value),
         ])
@@ -158,7 +170,7 @@ impl Type {
             }
             (Type::Bool, Type::Int) | (Type::Int, Type::Bool) => Type::Int,
             (Type::List(a), Type::List(b)) => Type::list(a.join(b)),
-            (Type::Set(a), Type::Set(b)) => Type::Set(Box::new(a.join(b))),
+            (Type::Set(a), Type::Set(b)) => Type::set(a.join(b)),
             (Type::Dict(ka, va), Type::Dict(kb, vb)) => Type::dict(ka.join(kb), va.join(vb)),
             _ => Type::Any,
         }

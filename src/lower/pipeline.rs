@@ -372,7 +372,7 @@ impl Lowerer<'_> {
         let t = &p.terminal;
         let ctx = ExprCtx::default();
         let mut args: Vec<String> = Vec::new();
-        let e = |me: &mut Self, x: &Option<TExpr>| x.as_ref().map(|x| me.expr(x, &ctx));
+        let e = |me: &mut Self, x: &Option<Box<TExpr>>| x.as_deref().map(|x| me.expr(x, &ctx));
         let kind = t.kind();
         match (&p.reader, kind) {
             (
@@ -541,7 +541,7 @@ impl Lowerer<'_> {
         });
         unchanged
             && pattern
-                .as_ref()
+                .as_deref()
                 .and_then(literal_first_char)
                 .is_some_and(key_name_is_plain)
     }

@@ -261,22 +261,20 @@ impl Builder {
 
     /// The arguments of a `call_args` pair.
     fn args(&self, pair: Pair<'_, Rule>) -> Option<Vec<Arg>> {
-        pair.into_inner()
-            .map(|arg| match arg.as_rule() {
-                Rule::spread => {
-                    let span = self.span(&arg);
-                    let value = self.expr(arg.into_inner().next()?)?;
-                    Some(Arg::Spread { value, span })
-                }
-                Rule::named_arg => {
-                    let mut inner = arg.into_inner();
-                    let name = self.ident(inner.next()?);
-                    let value = self.expr(inner.next()?)?;
-                    Some(Arg::Named { name, value })
-                }
-                _ => Some(Arg::Positional(self.expr(arg)?)),
-            })
-            .collect()
+        exact(pair.into_inner().map(|arg| match arg.as_rule() {
+            Rule::spread => {
+                let span = self.span(&arg);
+                let value = self.expr(arg.into_inner().next()?)?;
+                Some(Arg::Spread { value, span })
+            }
+            Rule::named_arg => {
+                let mut inner = arg.into_inner();
+                let name = self.ident(inner.next()?);
+                let value = self.expr(inner.next()?)?;
+                Some(Arg::Named { name, value })
+            }
+            _ => Some(Arg::Positional(self.expr(arg)?)),
+        }))
     }
 
     fn expr(&self, pair: Pair<'_, Rule>) -> Option<Expr> {
@@ -447,19 +445,11 @@ impl Builder {
                     span,
                 });
             }
-            Rule::list => ExprKind::List(
-                pair.into_inner()
-                    .map(|p| self.expr(p))
-                    .collect::<Option<_>>()?,
-            ),
-            Rule::dict => ExprKind::Dict(
-                pair.into_inner()
-                    .map(|entry| {
-                        let mut kv = entry.into_inner();
-                        Some((self.expr(kv.next()?)?, self.expr(kv.next()?)?))
-                    })
-                    .collect::<Option<_>>()?,
-            ),
+            Rule::list => ExprKind::List(exact(pair.into_inner().map(|p| self.expr(p)))?),
+            Rule::dict => ExprKind::Dict(exact(pair.into_inner().map(|entry| {
+                let mut kv = entry.into_inner();
+                Some((self.expr(kv.next()?)?, self.expr(kv.next()?)?))
+            }))?),
             Rule::string => ExprKind::Str(self.str_lit(pair)?.value),
             Rule::fstring => ExprKind::FStr(self.fstring(pair)?),
             Rule::int => ExprKind::Int(literal::int(
@@ -516,6 +506,17 @@ impl Builder {
         }
         Some(parts)
     }
+}
+
+/// The items, or `None` if one is missing, in a vector of exactly their number:
+/// `collect` into `Option<Vec<_>>` cannot know it and starts at four, and the
+/// AST of a large file is mostly argument lists of one or two.
+fn exact<T>(items: impl ExactSizeIterator<Item = Option<T>>) -> Option<Vec<T>> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        out.push(item?);
+    }
+    Some(out)
 }
 
 fn binary_op(rule: Rule) -> Option<BinaryOp> {
