@@ -94,12 +94,30 @@ pub struct Stages {
 
 /// [`compile`], also handing over what the stages made.
 pub fn compile_keeping(source: &str, file: &str) -> (Result<Compiled, Vec<Diagnostic>>, Stages) {
+    compile_keeping_with(source, file, lower::Options::default())
+}
+
+/// [`compile`] with lowering [`lower::Options`] (e.g. typed records of registrations for
+/// `gearc run --local --watch`).
+pub fn compile_with(
+    source: &str,
+    file: &str,
+    options: lower::Options,
+) -> Result<Compiled, Vec<Diagnostic>> {
+    compile_keeping_with(source, file, options).0
+}
+
+fn compile_keeping_with(
+    source: &str,
+    file: &str,
+    options: lower::Options,
+) -> (Result<Compiled, Vec<Diagnostic>>, Stages) {
     let (checked, mut stages) = check_keeping(source);
     let (program, warnings) = match (checked, stages.ir.take()) {
         (Ok(warnings), Some(program)) => (program, warnings),
         (Ok(diagnostics) | Err(diagnostics), _) => return (Err(diagnostics), stages),
     };
-    let lowered = ir_to_python(&program, file, source);
+    let lowered = lower::lower_with(&program, file, &LineIndex::new(source), options);
     let pipelines = program
         .pipelines
         .iter()

@@ -107,6 +107,13 @@ fn example_events(full: bool) -> Vec<Event> {
             results: vec![],
             errors: vec![],
         },
+        Event::Backlog {
+            registration: "0-1".into(),
+            streams: 1,
+            entries: 2,
+            exact: true,
+            trim: true,
+        },
         Event::Watching { registrations: 1 },
         Event::Execution {
             registration: "0-1".into(),
@@ -114,6 +121,9 @@ fn example_events(full: bool) -> Vec<Event> {
             results: vec![],
             errors: vec![],
             status: some("ABORTED"),
+            event: some("set"),
+            key: some("k"),
+            ids: full.then(|| vec!["1-0".to_string()]),
         },
         Event::Stopped,
         Event::ScriptError {
@@ -128,6 +138,7 @@ fn example_events(full: bool) -> Vec<Event> {
         match event {
             Event::Registered { .. }
             | Event::Result { .. }
+            | Event::Backlog { .. }
             | Event::Watching { .. }
             | Event::Execution { .. }
             | Event::Stopped
@@ -212,9 +223,11 @@ fn engine_lines(url: &str, module: &str) -> Vec<String> {
         .collect()
 }
 
-/// A --watch session: a stream registration whose execution fails and aborts it, then SIGTERM.
+/// A --watch session: a key event that fires a registration, a stream registration whose
+/// execution fails and aborts it, then SIGTERM.
 fn watch_lines(server: &RedisServer) -> Vec<String> {
-    let module = "GB('StreamReader').map(lambda r: 1 / 0).register('s', onFailedPolicy='abort')\n";
+    let module = "GB('StreamReader').map(lambda r: 1 / 0).register('s', onFailedPolicy='abort')\n\
+                  GB().register('key', eventTypes=['set'])\n";
     let mut child = Command::new("python3")
         .arg(runtime_dir())
         .args(["--url", &server.url(), "--watch"])
@@ -241,6 +254,14 @@ fn watch_lines(server: &RedisServer) -> Vec<String> {
         next(&mut lines);
     }
     let mut con = server.con();
+    let _: () = redis::cmd("SET")
+        .arg("key")
+        .arg("v")
+        .query(&mut con)
+        .expect("SET");
+    while !lines.last().is_some_and(|l| l.contains("\"event\"")) {
+        next(&mut lines);
+    }
     let _: String = redis::cmd("XADD")
         .arg("s")
         .arg("*")

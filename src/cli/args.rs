@@ -148,6 +148,11 @@ pub struct RunArgs {
     /// events until Ctrl-C.
     #[arg(long, requires = "local")]
     pub watch: bool,
+    /// With --watch, where CONFIG cannot be read (renamed or disabled, as on managed
+    /// Redis): start anyway, trusting notify-keyspace-events on the server to hold the
+    /// flags the registrations need (without it, gearc refuses and names them).
+    #[arg(long, requires = "watch")]
+    pub trust_server_config: bool,
     /// Stop the run after this many seconds (it is aborted and dropped on the server).
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,

@@ -19,6 +19,19 @@ pub fn run(args: RunArgs) -> u8 {
         Ok(loaded) => loaded,
         Err(status) => return status,
     };
+    // --watch prints the records of each execution: its register pipelines end with the
+    // run's JSON envelope, so that the records arrive typed, as a run's results do.
+    let compiled = if args.local && args.watch {
+        let options = gearc::lower::Options {
+            typed_registrations: true,
+        };
+        match gearc::compile::compile_with(&source.text, &source.name, options) {
+            Ok(typed) => typed,
+            Err(_) => compiled, // it compiled a moment ago; the records then print as text
+        }
+    } else {
+        compiled
+    };
     let index = LineIndex::new(&source.text);
     let registers: Vec<&PipelineInfo> = compiled
         .pipelines
@@ -34,7 +47,8 @@ pub fn run(args: RunArgs) -> u8 {
         watch: args.watch,
         registers: &registers,
         registered: 0,
-        registration_ids: Vec::new(),
+        registrations: Vec::new(),
+        not_run: Vec::new(),
         failed: false,
     };
     if args.local {
@@ -46,9 +60,17 @@ pub fn run(args: RunArgs) -> u8 {
 
 fn run_local(args: &RunArgs, printer: &mut Printer) -> u8 {
     if printer.compiled.run_pipeline().is_none() && !args.watch {
-        for p in printer.registers {
-            let at = location(printer.source, printer.index, p);
-            println!("not run locally (register): {} pipeline at {at}; add --watch to apply it to live events", p.reader);
+        let not_run: Vec<NotRun> = printer
+            .registers
+            .iter()
+            .map(|p| NotRun {
+                reader: p.reader.to_string(),
+                at: p.span.start,
+                why: None,
+            })
+            .collect();
+        for line in not_run_lines(&not_run, printer.source, printer.index) {
+            println!("{line}");
         }
         return exit::OK;
     }
@@ -94,6 +116,7 @@ fn run_local(args: &RunArgs, printer: &mut Printer) -> u8 {
         url,
         python: None,
         watch: args.watch,
+        trust_server_config: args.trust_server_config,
         stop: Some(stop),
     });
     let job = Job {
@@ -182,14 +205,91 @@ struct Printer<'a> {
     /// The file's register pipelines, in the order the engine reports them.
     registers: &'a [&'a PipelineInfo],
     registered: usize,
-    /// The engine's id of each registration, in the order of `registers`.
-    registration_ids: Vec<String>,
+    /// What the engine said of each registration, in the order of `registers`.
+    registrations: Vec<Registration>,
+    /// Registrations that the local engine does not run, said together (in one line
+    /// when there are several) before whatever comes next.
+    not_run: Vec<NotRun>,
     failed: bool,
 }
 
-impl Printer<'_> {
+/// A registration as the engine reported it.
+struct Registration {
+    id: String,
+    reader: String,
+    desc: Option<String>,
+}
+
+/// A registration the local engine leaves out: without --watch (`why` is `None`), or
+/// one it cannot apply (`why`).
+struct NotRun {
+    reader: String,
+    /// Byte offset of its pipeline in the source.
+    at: usize,
+    why: Option<String>,
+}
+
+/// The lines that say which registrations are not run locally: each on its own line
+/// when it is the only one of its kind of reason, else one summary line per reason
+/// (how many, of which readers, at which lines), so that a file of many registrations
+/// does not fill the screen before its results.
+fn not_run_lines(not_run: &[NotRun], source: &Source, index: &LineIndex) -> Vec<String> {
+    let mut reasons: Vec<&Option<String>> = Vec::new();
+    for n in not_run {
+        if !reasons.contains(&&n.why) {
+            reasons.push(&n.why);
+        }
+    }
+    let at = |n: &NotRun| {
+        let (line, col) = index.line_col(n.at);
+        (line, col)
+    };
+    let mut out = Vec::new();
+    for why in reasons {
+        let group: Vec<&NotRun> = not_run.iter().filter(|n| &n.why == why).collect();
+        if let [one] = group.as_slice() {
+            let (line, col) = at(one);
+            let place = format!("{}:{line}:{col}", source.name);
+            out.push(match why {
+                None => format!("not run locally (register): {} pipeline at {place}; add --watch to apply it to live events", one.reader),
+                Some(why) => format!("{} registration at {place}: not applied locally: {why}", one.reader),
+            });
+            continue;
+        }
+        let mut kinds: Vec<(&str, usize)> = Vec::new();
+        for n in &group {
+            match kinds.iter_mut().find(|(k, _)| *k == n.reader) {
+                Some((_, count)) => *count += 1,
+                None => kinds.push((&n.reader, 1)),
+            }
+        }
+        let kinds = kinds
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        const SHOWN: usize = 10;
+        let mut lines: Vec<String> = group
+            .iter()
+            .take(SHOWN)
+            .map(|n| at(n).0.to_string())
+            .collect();
+        if group.len() > SHOWN {
+            lines.push(format!("and {} more", group.len() - SHOWN));
+        }
+        let (count, lines) = (group.len(), lines.join(", "));
+        out.push(match why {
+            None => format!("not run locally (register): {count} pipelines ({kinds}) at {} lines {lines}; add --watch to apply them to live events", source.name),
+            Some(why) => format!("{count} registrations ({kinds}) at {} lines {lines}: not applied locally: {why}", source.name),
+        });
+    }
+    out
+}
+
+impl<'a> Printer<'a> {
     /// The exit status of a finished run, with its failure (if any) printed.
-    fn finish(&self, result: Result<(), SubmitError>) -> u8 {
+    fn finish(&mut self, result: Result<(), SubmitError>) -> u8 {
+        self.say_not_run();
         match result {
             Ok(()) if self.failed => exit::ERRORS,
             Ok(()) => exit::OK,
@@ -227,6 +327,9 @@ impl Printer<'_> {
     }
 
     fn event(&mut self, event: &Event) {
+        if !matches!(event, Event::Registered { .. }) {
+            self.say_not_run();
+        }
         match event {
             Event::Result { results, errors } => {
                 let run = self.compiled.run_pipeline();
@@ -249,21 +352,47 @@ impl Printer<'_> {
             Event::Registered {
                 id,
                 reader,
+                desc,
                 unsupported,
                 ..
             } => {
+                let pipeline = self.registers.get(self.registered).copied();
                 let at = self.register_location(self.registered);
-                self.registration_ids.push(id.clone());
+                self.registrations.push(Registration {
+                    id: id.clone(),
+                    reader: reader.clone(),
+                    desc: desc.clone(),
+                });
                 self.registered += 1;
+                let offset = pipeline.map_or(0, |p| p.span.start);
+                // Without --watch no registration runs, whatever the reason another one
+                // would have under --watch.
                 match unsupported {
-                    Some(why) => {
-                        eprintln!("{reader} registration at {at}: not applied locally: {why}")
-                    }
-                    None if !self.watch => {
-                        eprintln!("not run locally (register): {reader} pipeline at {at}; add --watch to apply it to live events")
-                    }
+                    _ if !self.watch => self.not_run.push(NotRun {
+                        reader: reader.clone(),
+                        at: offset,
+                        why: None,
+                    }),
+                    Some(why) => self.not_run.push(NotRun {
+                        reader: reader.clone(),
+                        at: offset,
+                        why: Some(why.clone()),
+                    }),
                     None => eprintln!("registered {reader} pipeline at {at}"),
                 }
+            }
+            Event::Backlog {
+                registration,
+                streams,
+                entries,
+                exact,
+                trim,
+            } => {
+                let at = match self.pipeline_of(registration) {
+                    Some(p) => location(self.source, self.index, p),
+                    None => registration.clone(),
+                };
+                eprintln!("{}", backlog_line(&at, *streams, *entries, *exact, *trim));
             }
             Event::Watching { registrations } => {
                 eprintln!("watching {registrations} registration(s); press Ctrl-C to stop");
@@ -273,30 +402,114 @@ impl Printer<'_> {
                 results,
                 errors,
                 trigger,
-                ..
+                status,
+                event,
+                key,
+                ids,
             } => {
-                let trigger = output::plain(trigger);
+                let pipeline = self.pipeline_of(registration);
                 let decoded: Vec<_> = results.iter().map(reply::decode_record).collect();
-                if !self.json {
-                    // Empty executions are real: a stream registration's first read of a
-                    // stream finds nothing and still counts as an execution on the server.
-                    let nothing = results.is_empty() && errors.is_empty();
-                    eprintln!(
-                        "fired by {trigger}:{}",
-                        if nothing { " no records" } else { "" }
+                let result_type = pipeline.map_or(gearc::ir::Type::Any, |p| p.result.clone());
+                if self.json {
+                    let execution = self.execution_json(
+                        registration,
+                        pipeline,
+                        (event.as_deref(), key.as_deref(), ids.as_deref()),
+                        decoded,
+                        errors,
+                        status.as_deref(),
                     );
+                    println!("{execution}");
+                    if !errors.is_empty() {
+                        self.failed = true;
+                    }
+                    return;
                 }
-                output::print_results(&decoded, &gearc::ir::Type::Any, false, self.json);
-                let pipeline = self
-                    .registration_ids
-                    .iter()
-                    .position(|id| id == registration)
-                    .and_then(|i| self.registers.get(i).copied());
+                // Empty executions are real: a stream registration's first read of a
+                // stream finds nothing and still counts as an execution on the server.
+                let nothing = results.is_empty() && errors.is_empty();
+                eprintln!(
+                    "fired by {}:{}",
+                    output::plain(trigger),
+                    if nothing { " no records" } else { "" }
+                );
+                output::print_results(&decoded, &result_type, false, false);
                 self.report_errors(errors, "an execution", pipeline);
             }
             Event::Stopped => eprintln!("stopped; the server's settings are restored"),
             Event::ScriptError { .. } | Event::Fatal { .. } => {}
         }
+    }
+
+    /// The registrations not run locally, said once what comes after them arrives.
+    fn say_not_run(&mut self) {
+        if self.not_run.is_empty() {
+            return;
+        }
+        for line in not_run_lines(&self.not_run, self.source, self.index) {
+            eprintln!("{line}");
+        }
+        self.not_run.clear();
+    }
+
+    /// The register pipeline of the engine's registration `id`.
+    fn pipeline_of(&self, id: &str) -> Option<&'a PipelineInfo> {
+        let registers: &'a [&'a PipelineInfo] = self.registers;
+        self.registrations
+            .iter()
+            .position(|r| r.id == id)
+            .and_then(|i| registers.get(i).copied())
+    }
+
+    /// One execution of `--watch --json`: the registration (the engine's id, its reader
+    /// and `desc`, and the `.gear` place of its pipeline), what fired it (a keyspace
+    /// event and its key, or a stream and the ids of its entries), its records as typed
+    /// JSON values, and its errors as the objects `gearc run --json` writes.
+    fn execution_json(
+        &self,
+        id: &str,
+        pipeline: Option<&PipelineInfo>,
+        (event, key, ids): (Option<&str>, Option<&str>, Option<&[String]>),
+        records: Vec<serde_json::Value>,
+        errors: &[String],
+        status: Option<&str>,
+    ) -> serde_json::Value {
+        let registration = self.registrations.iter().find(|r| r.id == id);
+        let place = pipeline.map(|p| {
+            let (line, column) = self.index.line_col(p.span.start);
+            (line, column, p.span)
+        });
+        let errors: Vec<serde_json::Value> = errors
+            .iter()
+            .map(|e| {
+                let mut error = reply::parse_error(e, &self.compiled.line_map);
+                if let Some(p) = pipeline {
+                    reply::locate(&mut error, self.compiled, p);
+                }
+                let json =
+                    output::run_error_json(&error, output::Stage::Run, self.source, self.index);
+                json["error"].clone()
+            })
+            .collect();
+        serde_json::json!({
+            "execution": {
+                "registration": {
+                    "id": id,
+                    "reader": registration.map(|r| r.reader.as_str()),
+                    "desc": registration.and_then(|r| r.desc.as_deref()),
+                    "file": self.source.name,
+                    "line": place.map(|p| p.0),
+                    "column": place.map(|p| p.1),
+                    "span": place.map(|p| serde_json::json!({"start": p.2.start, "end": p.2.end})),
+                },
+                "event": event,
+                "key": key,
+                "ids": ids,
+                "records": records,
+                "errors": errors,
+                "status": status,
+            }
+        })
     }
 
     fn register_location(&self, i: usize) -> String {
@@ -416,4 +629,32 @@ fn with_help(mut json: serde_json::Value, help: Option<&str>) -> serde_json::Val
 fn location(source: &Source, index: &LineIndex, p: &PipelineInfo) -> String {
     let (line, col) = index.line_col(p.span.start);
     format!("{}:{line}:{col}", source.name)
+}
+
+/// What a stream registration is about to do with the entries already in its streams,
+/// said before it does it: a first `--watch` on a long stream processes all of it, and
+/// trims it unless `trim_stream = false`.
+fn backlog_line(at: &str, streams: usize, entries: u64, exact: bool, trim: bool) -> String {
+    let streams = match streams {
+        0 => "no stream matches yet".to_string(),
+        1 => "1 matching stream".to_string(),
+        n => format!("{n} matching streams"),
+    };
+    if entries == 0 {
+        return format!("stream registration at {at}: no existing entries to process ({streams})");
+    }
+    let count = if exact {
+        entries.to_string()
+    } else {
+        format!("up to {entries}")
+    };
+    let noun = if entries == 1 { "entry" } else { "entries" };
+    let then = if trim {
+        "trimming each from its stream once processed (trim_stream = false keeps them)"
+    } else {
+        "keeping them in the stream (trim_stream = false)"
+    };
+    format!(
+        "stream registration at {at}: processing {count} existing {noun} of {streams} now, {then}"
+    )
 }

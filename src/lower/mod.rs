@@ -96,10 +96,26 @@ pub(crate) struct Lowerer<'a> {
     out: Out<'a>,
     /// The operation being lowered sees key names standing for `keys(…)` records.
     key_names: bool,
+    options: Options,
+}
+
+/// How a module is lowered beyond what the program says.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Register pipelines end with the run's JSON envelope too, so that their records
+    /// reach the client typed. Only for `gearc run --local --watch`, which prints the
+    /// records of each execution; a deployed registration keeps its records as they
+    /// are (`gearc trigger` and applications read them plain).
+    pub typed_registrations: bool,
 }
 
 /// Lowers a checked program. `file` names the source in comments; `index` locates spans in it.
 pub fn lower(program: &Program, file: &str, index: &LineIndex) -> Lowered {
+    lower_with(program, file, index, Options::default())
+}
+
+/// [`lower`] with [`Options`].
+pub fn lower_with(program: &Program, file: &str, index: &LineIndex, options: Options) -> Lowered {
     let mut l = Lowerer {
         names: Names::new(program),
         gear_fns: program
@@ -112,6 +128,7 @@ pub fn lower(program: &Program, file: &str, index: &LineIndex) -> Lowered {
             .collect(),
         uses: Uses::default(),
         key_names: false,
+        options,
         out: Out {
             text: String::new(),
             spans: Vec::new(),

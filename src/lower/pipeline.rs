@@ -515,6 +515,10 @@ impl Lowerer<'_> {
                 "onFailedRetryInterval",
                 e(self, &r.on_failed_retry_interval),
             );
+            if self.options.typed_registrations {
+                let envelope = self.envelope(&p.result);
+                self.step(format!("map({envelope})"), t.span);
+            }
             self.step(format!("register({})", args.join(", ")), t.span);
             return;
         }

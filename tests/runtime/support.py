@@ -171,11 +171,11 @@ def run_engine(url, module, env=None, timeout=60):
 class Watch(object):
     """An engine started with --watch; its JSON lines arrive on a queue."""
 
-    def __init__(self, url, module, env=None):
+    def __init__(self, url, module, env=None, args=()):
         full_env = dict(os.environ)
         full_env.pop("REDIS_PASSWORD", None)
         full_env.update(env or {})
-        self.proc = subprocess.Popen([PYTHON, ENGINE, "--url", url, "--watch"], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([PYTHON, ENGINE, "--url", url, "--watch"] + list(args), stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env)
         self.proc.stdin.write(module.encode("utf-8"))
         self.proc.stdin.close()

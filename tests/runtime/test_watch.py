@@ -46,6 +46,7 @@ class KeysRegistrations(WatchTest):
         fired = watch.wait_for("execution")
         self.assertEqual(fired["registration"], registered["id"])
         self.assertEqual(fired["trigger"], "set person:1")
+        self.assertEqual((fired["event"], fired["key"], "ids" in fired), ("set", "person:1", False))
         self.assertEqual(fired["results"], ["{'event': 'set', 'key': 'person:1'}"])
         self.assertEqual(fired["errors"], [])
         self.assertEqual(watch.quiet_for(0.5), [])  # nothing for `other`
@@ -142,13 +143,18 @@ class StreamRegistrations(WatchTest):
                   "GB('StreamReader').foreach(process).map(lambda x: x['value']['key'])"
                   ".register(prefix='expired:*', batch=2, duration=1)\n")
         watch = self.watch(module)
-        # existing entries are processed when the registration is applied, before `watching`
-        self.assertEqual(watch.next()["kind"], "registered")
+        # existing entries are processed when the registration is applied, before `watching`,
+        # and announced first
+        registered = watch.next()
+        self.assertEqual(registered["kind"], "registered")
+        self.assertEqual(watch.next(), {"kind": "backlog", "registration": registered["id"], "streams": 1,
+                                        "entries": 3, "exact": True, "trim": True})
         self.assert_first_read(watch.next(), "expired:06S")
         first = watch.next()
         second = watch.next()
         self.assertEqual(watch.next()["kind"], "watching")
         self.assertEqual((first["trigger"], first["results"]), ("stream expired:06S 1-0..2-0 (2 entries)", ["k0", "k1"]))
+        self.assertEqual((first["key"], first["ids"], "event" in first), ("expired:06S", ["1-0", "2-0"], False))
         self.assertEqual((second["trigger"], second["results"]), ("stream expired:06S 3-0", ["k2"]))
         self.call("XADD", "expired:06S", "4-0", "key", "k3")  # a partial batch, flushed after 1 ms
         third = watch.wait_for("execution")
@@ -225,6 +231,86 @@ class StreamRegistrations(WatchTest):
         self.assertEqual((retried["results"], retried["errors"]), (["1-0"], []))
         self.assertEqual(self.call("XLEN", "s"), 0)
         watch.stop()
+
+
+class StreamBacklog(WatchTest):
+    def test_only_what_the_consumer_group_has_not_processed_is_announced(self):
+        for i in range(3):
+            self.call("XADD", "s", "%d-0" % (i + 1), "n", i)
+        module = "GB('StreamReader').register(prefix='s', trimStream=False)\n"
+        first = self.watch(module)
+        self.assertEqual(first.wait_for("backlog")["entries"], 3)
+        first.wait_for("watching")
+        self.assertEqual(first.stop(signal.SIGTERM)[0], 0)
+        # the three stay (trimStream=False) but are processed: one new entry is what is left
+        self.call("XADD", "s", "4-0", "n", 3)
+        again = self.watch(module)
+        backlog = again.wait_for("backlog")
+        self.assertEqual((backlog["streams"], backlog["entries"], backlog["exact"], backlog["trim"]),
+                         (1, 1, True, False))
+        fired = [again.wait_for("execution") for _ in range(2)]
+        self.assertEqual([e["ids"] for e in fired], [[], ["4-0"]])
+        again.wait_for("watching")
+        again.stop()
+
+    def test_no_matching_stream(self):
+        watch = self.watch("GB('StreamReader').register(prefix='none:*')\n")
+        backlog = watch.wait_for("backlog")
+        self.assertEqual((backlog["streams"], backlog["entries"]), (0, 0))
+        watch.stop()
+
+
+class ConfigDisabled(WatchTest):
+    """A server whose CONFIG command is renamed away, as managed Redis services do."""
+
+    def setUp(self):
+        self.watches = []
+
+    def test_refused_unless_trusted_and_trusted_flags_work(self):
+        server = support.RedisServer("--rename-command", "CONFIG", "", "--notify-keyspace-events", "AKE")
+        try:
+            module = "GB().map(lambda r: r['key']).register(prefix='k*', eventTypes=['set'])\n"
+            refused = support.Watch(server.url, module)
+            self.watches.append(refused)
+            fatal = refused.wait_for("fatal")
+            self.assertIn("CONFIG GET notify-keyspace-events failed", fatal["message"])
+            self.assertIn("'AE' (A: every kind of event, E: key-event notifications)", fatal["message"])
+            self.assertIn("--trust-server-config", fatal["message"])
+            self.assertEqual(refused.proc.wait(10), 3)
+            trusted = support.Watch(server.url, module, args=["--trust-server-config"])
+            self.watches.append(trusted)
+            trusted.wait_for("watching")
+            self.assertIn("trusting the server to have 'AE'", "".join(trusted.stderr))
+            server.call("SET", "k1", "v")
+            self.assertEqual(trusted.wait_for("execution")["results"], ["k1"])
+            self.assertEqual(trusted.stop(signal.SIGTERM), (0, [{"kind": "stopped"}]))
+        finally:
+            server.stop()
+
+    def test_flags_already_there_need_no_config_set(self):
+        # CONFIG GET allowed, CONFIG SET not (an ACL): enough when the flags are there
+        self.call("CONFIG", "SET", "notify-keyspace-events", "KEA")
+        self.call("ACL", "SETUSER", "reader", "on", ">pw", "~*", "&*", "+@all", "-config|set")
+        try:
+            url = "redis://reader:pw@127.0.0.1:%d" % self.server.port
+            watch = support.Watch(url, "GB().map(lambda r: r['key']).register(prefix='k*', eventTypes=['set'])\n")
+            self.watches.append(watch)
+            watch.wait_for("watching")
+            self.call("SET", "k2", "v")
+            self.assertEqual(watch.wait_for("execution")["results"], ["k2"])
+            self.assertEqual(watch.stop(signal.SIGTERM)[0], 0)
+            self.assertEqual(self.flags(), "AKE")
+            # missing flags cannot be added: refused, naming what is missing
+            self.call("CONFIG", "SET", "notify-keyspace-events", "K$")
+            refused = support.Watch(url, "GB().register(prefix='k*')\n")
+            self.watches.append(refused)
+            fatal = refused.wait_for("fatal")["message"]
+            self.assertIn("CONFIG SET notify-keyspace-events", fatal)
+            self.assertIn("NOPERM", fatal)
+            self.assertIn("is '$K', and --watch needs it to include 'AEm' (A: every kind of event, E: key-event "
+                          "notifications, m: key misses)", fatal)
+        finally:
+            self.call("ACL", "DELUSER", "reader")
 
 
 class OtherRegistrations(WatchTest):

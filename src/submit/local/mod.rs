@@ -24,6 +24,9 @@ pub struct LocalOptions {
     pub python: Option<String>,
     /// Keep running and apply registrations to live events.
     pub watch: bool,
+    /// With `watch`: where CONFIG cannot be read, trust the server's
+    /// notify-keyspace-events to be right instead of refusing to start.
+    pub trust_server_config: bool,
     /// Lets another thread (a Ctrl-C handler) stop the engine.
     pub stop: Option<StopHandle>,
 }
@@ -114,6 +117,9 @@ pub fn run(
         .stderr(Stdio::piped());
     if options.watch {
         command.arg("--watch");
+    }
+    if options.trust_server_config {
+        command.arg("--trust-server-config");
     }
     let mut child = command.spawn().map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => EngineError::NoPython {

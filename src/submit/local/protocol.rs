@@ -34,6 +34,17 @@ pub enum Event {
         results: Vec<Value>,
         errors: Vec<String>,
     },
+    /// `--watch`, before a stream registration processes the entries already in its
+    /// streams: how many (`exact` is false when Redis cannot say how many of them its
+    /// consumer group has processed: then it is the streams' length), and whether each is
+    /// trimmed once processed.
+    Backlog {
+        registration: String,
+        streams: usize,
+        entries: u64,
+        exact: bool,
+        trim: bool,
+    },
     /// `--watch`: this many registrations are live.
     Watching {
         #[serde(default)]
@@ -50,6 +61,15 @@ pub enum Event {
         /// by its failure policy after this execution.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         status: Option<String>,
+        /// The keyspace event that fired a KeysReader execution (`set`, `del`, …).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<String>,
+        /// The key of that event, or the stream of a StreamReader execution.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
+        /// The ids of the stream entries a StreamReader execution processed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ids: Option<Vec<String>>,
     },
     /// `--watch` ended; the server's settings are restored.
     Stopped,

@@ -19,7 +19,7 @@ def parse_args(argv):
     # gearc passes the URL in the environment, not as an argument: a process's arguments
     # are readable by every user of the machine (ps), and the URL may hold a password.
     # It leaves the environment at once, so that nothing the module starts inherits it.
-    url, watch = os.environ.pop("GEARC_ENGINE_URL", None), False
+    url, watch, trust = os.environ.pop("GEARC_ENGINE_URL", None), False, False
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -32,11 +32,15 @@ def parse_args(argv):
         elif arg == "--watch":
             watch = True
             i += 1
+        elif arg == "--trust-server-config":
+            trust = True  # CONFIG unreadable: trust notify-keyspace-events to be set (notify_flags)
+            i += 1
         else:
-            raise Fatal("unknown argument %r; usage: python3 <engine directory> --url redis://host:port[/db] [--watch]" % arg)
+            raise Fatal("unknown argument %r; usage: python3 <engine directory> --url redis://host:port[/db] [--watch] "
+                        "[--trust-server-config]" % arg)
     if url is None:
         raise Fatal("missing --url; usage: python3 <engine directory> --url redis://host:port[/db] [--watch]")
-    return url, watch
+    return url, watch, trust
 
 
 def read_module():
@@ -48,7 +52,7 @@ def read_module():
 
 
 def engine(argv):
-    url, watch = parse_args(argv)
+    url, watch, trust = parse_args(argv)
     target = Target(url)
     source = read_module()
     conn = target.connect()
@@ -70,15 +74,15 @@ def engine(argv):
             results, errors = execute_plan(steps, source_factory())
             emit(line("result", results=[reply_value(r) for r in results], errors=[clean_text(e) for e in errors]))
         if watch:
-            watch_registrations(target, conn, [r for r in session.registrations if r.runnable])
+            watch_registrations(target, conn, [r for r in session.registrations if r.runnable], trust)
     except (OSError, ConnectionError) as e:
         raise Fatal("lost the connection to Redis at %s: %s" % (target.display, e))
     return 0
 
 
-def watch_registrations(target, conn, registrations):
+def watch_registrations(target, conn, registrations, trust=False):
     from .watch import Watcher  # only for --watch: its imports cost start-up time
-    watcher = Watcher(target, conn, registrations)
+    watcher = Watcher(target, conn, registrations, trust)
     if not watcher.active():
         emit(line("watching", registrations=0))
         emit(line("stopped"))

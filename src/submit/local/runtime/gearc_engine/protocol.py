@@ -15,8 +15,9 @@ _OUTPUT_CLOSED = []
 LINES = {
     "registered": (("id", "reader", "args", "desc"), ("unsupported", "mode_note")),
     "result": (("results", "errors"), ()),
+    "backlog": (("registration", "streams", "entries", "exact", "trim"), ()),
     "watching": (("registrations",), ()),
-    "execution": (("registration", "trigger", "results", "errors"), ("status",)),
+    "execution": (("registration", "trigger", "results", "errors"), ("status", "event", "key", "ids")),
     "stopped": ((), ()),
     "script_error": (("message",), ()),
     "fatal": (("message",), ()),

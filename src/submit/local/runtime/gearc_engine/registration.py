@@ -138,10 +138,12 @@ class Registration(object):
                     mode_note="runs inline like sync: the local engine has one thread" if inline else None)
 
 
-def execution_line(reg, trigger, results, errors, status=None):
+def execution_line(reg, trigger, results, errors, status=None, event=None, key=None, ids=None):
+    """`trigger` says what fired the execution in words; `event` (KeysReader), `key` (the key
+    or the stream) and `ids` (StreamReader: the entries of the batch) say it as data."""
     return line("execution", registration=reg.id, trigger=clean_text(trigger),
                 results=[reply_value(r) for r in results], errors=[clean_text(e) for e in errors],
-                status=status or None)
+                status=status or None, event=event, key=None if key is None else clean_text(key), ids=ids)
 
 
 def call_on_registered(reg):

@@ -4,7 +4,7 @@ import time
 
 from .gears_dict import M64
 from .plan import execute_plan
-from .protocol import emit, note
+from .protocol import emit, line, note
 from .readers import stream_entry_record
 from .registration import execution_line, prefix_matches
 from .resp import RespError
@@ -44,21 +44,56 @@ class StreamWatch(object):
         self.streams = {}
 
     # -- the scan at registration (and after a retry): prefix used as a glob (RedisGears#606)
-    def scan(self):
+    def scan(self, at_start=False):
         self.status = "OK"
         # No gear code runs during the scan (executions are queued), so it reads ahead freely.
         scan = BucketScan(self.w.conn, self.reg.settings["prefix"].encode("utf-8"), b"stream")
+        found = []
         while True:
             batches = scan.fetch(MAX_SPECULATION)
             if not batches:
-                return
+                break
             for _, keys in batches:
-                for key in reversed(keys):  # C: each scanned key is added at the head of a list
-                    if self.status != "OK":
-                        return
-                    name = key.decode("utf-8", "replace")
-                    if name not in self.streams:
-                        self.create(name, key, set_time=False)
+                found.extend(reversed(keys))  # C: each scanned key is added at the head of a list
+        if at_start:
+            self.announce_backlog(found)
+        for key in found:
+            if self.status != "OK":
+                return
+            name = key.decode("utf-8", "replace")
+            if name not in self.streams:
+                self.create(name, key, set_time=False)
+
+    def announce_backlog(self, keys):
+        """Says, before processing them, how many entries the streams there are hold for this
+        registration: a first --watch on a long stream processes (and trims) all of it."""
+        entries, exact = 0, True
+        for key in keys:
+            count, known = self.unprocessed(key)
+            entries += count
+            exact = exact and known
+        emit(line("backlog", registration=self.reg.id, streams=len(keys), entries=entries, exact=exact,
+                  trim=self.trim))
+
+    def unprocessed(self, raw_key):
+        """(entries this registration's consumer group has not processed, whether exactly): its
+        pending entries and those not yet delivered (XINFO GROUPS' lag, Redis 7); the whole
+        stream when the group does not exist yet (it is created at the start of the stream)."""
+        conn = self.w.conn
+        groups = conn.call("XINFO", "GROUPS", raw_key)
+        length = conn.call("XLEN", raw_key)
+        length = length if isinstance(length, int) else 0
+        for group in groups if isinstance(groups, list) else []:
+            if not isinstance(group, list):
+                continue
+            fields = dict(zip(group[0::2], group[1::2]))
+            if fields.get(b"name") != STREAM_GROUP.encode("utf-8"):
+                continue
+            pending, lag = fields.get(b"pending"), fields.get(b"lag")
+            if isinstance(pending, int) and isinstance(lag, int):
+                return pending + lag, True
+            return length, False  # an older Redis, or a lag Redis cannot tell: at most the stream
+        return length, True
 
     def create(self, name, raw_key, set_time):
         # The server reads XLEN inside the XADD that made it notice the stream; the events we
@@ -156,8 +191,8 @@ class StreamWatch(object):
         # reported once acknowledged and trimmed, as the server's execution is done only then
         # Every run is an execution on the server, also one that finds no entry (the read
         # made when a stream is first seen, C: streams_reader.c), measured on 1.2.13.
-        emit(execution_line(self.reg, trigger or "stream %s" % state.key.decode("utf-8", "replace"),
-                            results, errors, status))
+        name = state.key.decode("utf-8", "replace")
+        emit(execution_line(self.reg, trigger or "stream %s" % name, results, errors, status, key=name, ids=ids))
         if ack_and_trim:
             self.trigger_another(state, bool(ids), read_pending)
         else:

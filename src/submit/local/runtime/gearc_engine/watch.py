@@ -33,8 +33,9 @@ class quiet_subscriber(object):
 
 
 class Watcher(object):
-    def __init__(self, target, conn, registrations):
+    def __init__(self, target, conn, registrations, trust=False):
         self.target = target
+        self.trust = trust  # --trust-server-config
         self.conn = conn
         self.keys = [r for r in registrations if r.reader == "KeysReader"]
         self.streams = [StreamWatch(self, r) for r in registrations if r.reader == "StreamReader"]
@@ -101,7 +102,7 @@ class Watcher(object):
 
     # -- the loop
     def start(self):
-        self.flags = KeyspaceFlags(self.target, self.conn, self.needed_flags())
+        self.flags = KeyspaceFlags(self.target, self.conn, self.needed_flags(), self.trust)
         self.flags.configure()
         self.sub = self.target.connect(select_db=False)
         reply = self.sub.call("PSUBSCRIBE", "__keyevent@%d__:*" % self.target.db)
@@ -118,7 +119,7 @@ class Watcher(object):
         """What a StreamReader registration does when applied: process the streams there are.
         Done before `watching` is announced, so that what comes after it is new."""
         for stream in reversed(self.streams):  # in registration order
-            stream.scan()
+            stream.scan(at_start=True)
             self.drain()
 
     def run(self):
@@ -194,4 +195,4 @@ class Watcher(object):
         source = keys_exact_source(self.conn, raw_key, settings["readValue"], event)
         with quiet_subscriber("keys" if reg.mode == "sync" else None):
             results, errors = execute_plan(reg.steps, source)
-        emit(execution_line(reg, "%s %s" % (event, name), results, errors))
+        emit(execution_line(reg, "%s %s" % (event, name), results, errors, event=event, key=name))
