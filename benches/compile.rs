@@ -1,11 +1,15 @@
 //! Compile throughput and peak memory of `gearc compile` and `gearc check` on large
 //! generated `.gear` files (many varied pipelines, constants and functions), the whole
-//! path from reading the file to writing the module, at 1 MiB and 10 MiB: MB/s, peak RSS
+//! path from reading the file to writing the module, at 1 MB and 10 MB: MB/s, peak RSS
 //! as a multiple of the input, and how time and memory grow with the input (10× the
 //! input should cost 10× the time: linear). Each figure is the median of its rounds
 //! (by CPU time, the steadier measure on a shared machine).
 //!
 //!     cargo bench --bench compile
+//!
+//! With `GEARC_BENCH_BASELINE=/path/to/an/older/gearc` it measures that binary too, on
+//! the same files in the same run, its rounds alternating with this build's: a before
+//! and after side by side, under the same load.
 //!
 //! Under `cargo test --all-targets` (no `--bench` argument) it runs on 64 KiB and 640 KiB,
 //! one round, and checks only that both commands succeed. CPU time and peak RSS come
@@ -50,15 +54,16 @@ struct Measured {
     rss: Option<u64>,
 }
 
-/// `gearc ARGS FILE`, its wall time and peak RSS; panics when it fails.
-fn run(args: &[&str], file: &Path) -> Measured {
+/// `GEARC ARGS FILE` (`gearc` is the binary), its wall time and peak RSS; panics when
+/// it fails.
+fn run(gearc: &str, args: &[&str], file: &Path) -> Measured {
     let time_tool = Path::new("/usr/bin/time");
     let mut cmd = if time_tool.is_file() {
         let mut c = Command::new(time_tool);
-        c.args(["-f", "%U %S %M", GEARC]);
+        c.args(["-f", "%U %S %M", gearc]);
         c
     } else {
-        Command::new(GEARC)
+        Command::new(gearc)
     };
     cmd.args(args)
         .arg(file)
@@ -96,10 +101,20 @@ fn run(args: &[&str], file: &Path) -> Measured {
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let (sizes, rounds): (&[usize], usize) = if full {
-        (&[1 << 20, 10 << 20], 5)
+        // 10 MB, not 10 MiB: gearc reads no file over 10 MiB (the generator overshoots).
+        (&[1_000_000, 10_000_000], 5)
     } else {
         (&[64 << 10, 640 << 10], 1)
     };
+    let baseline = std::env::var("GEARC_BENCH_BASELINE").ok();
+    let mut binaries = vec![("", GEARC.to_string())];
+    if let Some(old) = baseline {
+        assert!(
+            Path::new(&old).is_file(),
+            "GEARC_BENCH_BASELINE: no file {old}"
+        );
+        binaries.insert(0, (" (baseline)", old));
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     println!(
         "compile: median of {rounds} round(s); load average {}",
@@ -114,40 +129,50 @@ fn main() {
         ("gearc compile", &["compile", "-o", "/dev/null"][..]),
         ("gearc check", &["check"][..]),
     ] {
-        let mut previous: Option<(usize, Measured)> = None;
+        let mut previous: Vec<Option<(usize, Measured)>> = binaries.iter().map(|_| None).collect();
         for &size in sizes {
             let source = big_source(size);
             let file = dir.path().join(format!("big{size}.gear"));
             std::fs::write(&file, &source).expect("write the input");
-            let mut runs: Vec<Measured> = (0..rounds).map(|_| run(args, &file)).collect();
-            runs.sort_by_key(|m| m.time);
-            let m = runs.swap_remove(runs.len() / 2);
-            let mb = source.len() as f64 / 1e6;
-            let rss = m.rss.map_or("not measured".to_string(), |r| {
-                format!("{:.1} MiB", r as f64 / (1 << 20) as f64)
-            });
-            let rss_ratio = m.rss.map_or("—".to_string(), |r| {
-                format!("{:.1}×", r as f64 / source.len() as f64)
-            });
-            println!(
-                "| {command} | {:.2} MiB | {:.1} ms | {:.1} ms | {:.1} | {rss} | {rss_ratio} |",
+            // Round by round, each binary in turn: both see the same changes of load.
+            let mut runs: Vec<Vec<Measured>> = binaries.iter().map(|_| Vec::new()).collect();
+            for _ in 0..rounds {
+                for (b, (_, gearc)) in binaries.iter().enumerate() {
+                    runs[b].push(run(gearc, args, &file));
+                }
+            }
+            for (b, mut runs) in runs.into_iter().enumerate() {
+                let label = binaries[b].0;
+                let previous = &mut previous[b];
+                runs.sort_by_key(|m| m.time);
+                let m = runs.swap_remove(runs.len() / 2);
+                let mb = source.len() as f64 / 1e6;
+                let rss = m.rss.map_or("not measured".to_string(), |r| {
+                    format!("{:.1} MiB", r as f64 / (1 << 20) as f64)
+                });
+                let rss_ratio = m.rss.map_or("—".to_string(), |r| {
+                    format!("{:.1}×", r as f64 / source.len() as f64)
+                });
+                println!(
+                "| {command}{label} | {:.2} MiB | {:.1} ms | {:.1} ms | {:.1} | {rss} | {rss_ratio} |",
                 source.len() as f64 / (1 << 20) as f64,
                 m.wall.as_secs_f64() * 1000.0,
                 m.time.as_secs_f64() * 1000.0,
                 mb / m.time.as_secs_f64(),
             );
-            if let Some((prev_size, prev)) = &previous {
-                println!(
-                    "|  ↳ {:.1}× the input: {:.1}× the CPU time, {} the memory | | | | | | |",
-                    source.len() as f64 / *prev_size as f64,
-                    m.time.as_secs_f64() / prev.time.as_secs_f64(),
-                    match (m.rss, prev.rss) {
-                        (Some(a), Some(b)) => format!("{:.1}×", a as f64 / b as f64),
-                        _ => "—".to_string(),
-                    }
-                );
+                if let Some((prev_size, prev)) = &previous {
+                    println!(
+                        "|  ↳ {:.1}× the input: {:.1}× the CPU time, {} the memory | | | | | | |",
+                        source.len() as f64 / *prev_size as f64,
+                        m.time.as_secs_f64() / prev.time.as_secs_f64(),
+                        match (m.rss, prev.rss) {
+                            (Some(a), Some(b)) => format!("{:.1}×", a as f64 / b as f64),
+                            _ => "—".to_string(),
+                        }
+                    );
+                }
+                *previous = Some((source.len(), m));
             }
-            previous = Some((source.len(), m));
         }
     }
 }
