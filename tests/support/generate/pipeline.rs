@@ -34,6 +34,11 @@ struct Flow {
     may_write: bool,
     writes: bool,
     flatmaps: u32,
+    /// A `flatmap` made a different number of records out of records whose order is
+    /// not defined (SCAN's, which differs between servers). A step that then fails for
+    /// every record fails as many records as came from the first one (the error stops
+    /// the run once those are through), so its error count would depend on that order.
+    uneven: bool,
 }
 
 impl Flow {
@@ -48,7 +53,14 @@ impl Flow {
             may_write: false,
             writes: false,
             flatmaps: 0,
+            uneven: false,
         }
+    }
+
+    /// After a step that gathers every record before it gives any (a sort, a
+    /// reduction): each record it gives is one, whatever came before.
+    fn gathered(&mut self) {
+        self.uneven = false;
     }
 
     /// After a step that replaces the record.
@@ -372,6 +384,7 @@ impl<C: Choices> Gen<'_, C> {
                     self.pick(&[(T::ListStr, T::Str), (T::ListInt, T::Int), (T::Str, T::Str)]);
                 let e = self.expr(list, &sc, d);
                 flow.flatmaps += 1;
+                flow.uneven |= !flow.ordered;
                 flow.replace(Rec::Scalar(elem));
                 vec![format!("flatmap({e})")]
             }
@@ -382,6 +395,7 @@ impl<C: Choices> Gen<'_, C> {
                     flow.cluster_safe = false;
                 }
                 flow.replace(Rec::Scalar(r.acc));
+                flow.gathered();
                 vec![format!("accumulate({}, {})", r.zero, r.seq)]
             }
             7 | 8 => {
@@ -392,6 +406,7 @@ impl<C: Choices> Gen<'_, C> {
                     flow.cluster_safe = false;
                 }
                 flow.replace(group(r.acc));
+                flow.gathered();
                 flow.ordered = false;
                 flow.one_shard = op == "localgroupby" && flow.one_shard;
                 vec![format!("{op}({key}, {}, {})", r.zero, r.seq)]
@@ -408,6 +423,7 @@ impl<C: Choices> Gen<'_, C> {
                 } else {
                     T::Int
                 }));
+                flow.gathered();
                 flow.ordered = false;
                 flow.one_shard = false;
                 vec![format!("batchgroupby({key}, {reducer})")]
@@ -421,6 +437,7 @@ impl<C: Choices> Gen<'_, C> {
                     } else {
                         T::ListStr
                     }));
+                    flow.gathered();
                     if !matches!(t, T::Int | T::Str | T::NumStr) {
                         flow.replace(Rec::Scalar(T::Int));
                         flow.one_shard = true;
@@ -447,6 +464,7 @@ impl<C: Choices> Gen<'_, C> {
                     flow.cluster_safe = false;
                 }
                 flow.replace(Rec::Scalar(r.acc));
+                flow.gathered();
                 flow.one_shard = true;
                 flow.ordered = true;
                 vec![format!("aggregate({}, {}{comb})", r.zero, r.seq)]
@@ -463,6 +481,7 @@ impl<C: Choices> Gen<'_, C> {
                     flow.cluster_safe = false;
                 }
                 flow.replace(group(r.acc));
+                flow.gathered();
                 flow.ordered = false;
                 flow.one_shard = false;
                 vec![format!("aggregateby({key}, {}, {}{comb})", r.zero, r.seq)]
@@ -494,6 +513,7 @@ impl<C: Choices> Gen<'_, C> {
                 }
             }
             16 if flow.scalar().is_some_and(T::is_scalar) => {
+                flow.gathered();
                 flow.ordered = true;
                 flow.one_shard = true;
                 flow.moved();
@@ -507,12 +527,14 @@ impl<C: Choices> Gen<'_, C> {
                     .to_string()]
             }
             17 if flow.scalar().is_some_and(T::is_scalar) => {
+                flow.gathered();
                 flow.ordered = false;
                 flow.one_shard = true;
                 flow.moved();
                 vec!["distinct".to_string()]
             }
             18 => {
+                flow.gathered();
                 let op = match self.below(3) {
                     0 => {
                         flow.replace(Rec::Scalar(T::Int));
@@ -548,10 +570,11 @@ impl<C: Choices> Gen<'_, C> {
                 };
                 vec![op]
             }
-            20 if self.maybe(1, 2) => {
+            20 if !flow.uneven && self.maybe(1, 2) => {
                 // A step that fails the same way for every record: the first record's
                 // error stops the reader, so the result is that error alone. Each
-                // shard of a cluster would report its own.
+                // shard of a cluster would report its own. Not after an uneven
+                // `flatmap` (see `Flow::uneven`).
                 flow.cluster_safe = false;
                 let step = self.pick(&[
                     "map(1 // (len(str(it)) * 0))",
