@@ -1,10 +1,9 @@
 //! pest pairs → AST nodes, with spans in the original source.
 
 use std::cell::{Cell, RefCell};
-use std::sync::LazyLock;
+use std::iter::Peekable;
 
 use pest::iterators::{Pair, Pairs};
-use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::ast::{
     Arg, BinaryOp, Expr, ExprKind, FStrPart, Ident, Item, ItemKind, Pipeline, Stage, StrLit,
@@ -16,38 +15,46 @@ use super::parser::fast::Rule;
 use super::span::Span;
 use crate::ir::Word;
 
-/// Operators by precedence, lowest first (language.md section 5). Lambda and
-/// if/else are lower still, but they are grammar forms, not operators.
-static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
-    PrattParser::new()
-        .op(Op::infix(Rule::op_or, Assoc::Left))
-        .op(Op::infix(Rule::op_and, Assoc::Left))
-        .op(Op::prefix(Rule::op_not))
-        .op(Op::infix(Rule::op_eq, Assoc::Left)
-            | Op::infix(Rule::op_ne, Assoc::Left)
-            | Op::infix(Rule::op_lt, Assoc::Left)
-            | Op::infix(Rule::op_le, Assoc::Left)
-            | Op::infix(Rule::op_gt, Assoc::Left)
-            | Op::infix(Rule::op_ge, Assoc::Left)
-            | Op::infix(Rule::op_in, Assoc::Left)
-            | Op::infix(Rule::op_not_in, Assoc::Left))
-        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
-        .op(Op::infix(Rule::op_mul, Assoc::Left)
-            | Op::infix(Rule::op_div, Assoc::Left)
-            | Op::infix(Rule::op_floordiv, Assoc::Left)
-            | Op::infix(Rule::op_mod, Assoc::Left))
-        .op(Op::prefix(Rule::op_neg))
-        .op(Op::infix(Rule::op_pow, Assoc::Right))
-        .op(Op::postfix(Rule::call_args) | Op::postfix(Rule::member) | Op::postfix(Rule::subscript))
-});
+/// How an operator pair of a `pratt_expr` combines, and how tightly it binds: the
+/// operators by precedence, lowest first (language.md section 5). Lambda and if/else
+/// are lower still, but they are grammar forms, not operators.
+#[derive(Clone, Copy)]
+enum Affix {
+    Prefix,
+    Infix { right: bool },
+    Postfix,
+}
+
+fn affix(rule: Rule) -> Option<(Affix, u8)> {
+    let left = Affix::Infix { right: false };
+    Some(match rule {
+        Rule::op_or => (left, 1),
+        Rule::op_and => (left, 2),
+        Rule::op_not => (Affix::Prefix, 3),
+        Rule::op_eq
+        | Rule::op_ne
+        | Rule::op_lt
+        | Rule::op_le
+        | Rule::op_gt
+        | Rule::op_ge
+        | Rule::op_in
+        | Rule::op_not_in => (left, 4),
+        Rule::op_add | Rule::op_sub => (left, 5),
+        Rule::op_mul | Rule::op_div | Rule::op_floordiv | Rule::op_mod => (left, 6),
+        Rule::op_neg => (Affix::Prefix, 7),
+        Rule::op_pow => (Affix::Infix { right: true }, 8),
+        Rule::call_args | Rule::member | Rule::subscript => (Affix::Postfix, 9),
+        _ => return None,
+    })
+}
 
 /// How deep an expression tree may be. Later stages walk the tree
 /// recursively, so a limit here keeps a hostile input from overflowing the
 /// stack; real expressions stay far below it.
 pub(crate) const MAX_DEPTH: usize = 100;
 
-/// The most operands and operators one operator chain may have: pest's Pratt
-/// parser recurses once per prefix or right-associative operator.
+/// The most operands and operators one operator chain may have: the Pratt parser
+/// (`Builder::binding`) recurses once per prefix or right-associative operator.
 const MAX_CHAIN: usize = 4 * MAX_DEPTH;
 
 /// The most operations one pipeline may have. A Gear operation lowers to at most
@@ -343,44 +350,73 @@ impl Builder {
             let last = pairs.last()?;
             return Some(self.too_deep_at(self.span(&first).to(self.span(&last))));
         }
-        PRATT
-            .map_primary(|p| self.primary(p).map(|e| self.limit(e)))
-            .map_prefix(|op, operand| {
-                let operand = operand?;
-                let op_span = self.span(&op);
-                let op = match op.as_rule() {
-                    Rule::op_neg => UnaryOp::Neg,
-                    Rule::op_not => UnaryOp::Not,
-                    _ => return None,
-                };
-                if op == UnaryOp::Neg {
-                    if let Some(folded) = self.negate_min(op_span, &operand) {
-                        return Some(folded);
-                    }
+        self.binding(&mut pairs.peekable(), 0)
+    }
+
+    /// Pratt parsing of a `pratt_expr`'s flat pairs (operands and operators) into a
+    /// tree: the operand and then every operator that binds tighter than `min`. pest's
+    /// own Pratt parser boxes its four closures on every call, a quarter of a large
+    /// file's allocations; this does the same without them. Every pair is consumed
+    /// even when a part is missing (`None`), as pest's does.
+    fn binding(&self, pairs: &mut Peekable<Pairs<'_, Rule>>, min: u8) -> Option<Expr> {
+        let first = pairs.next()?;
+        let mut lhs = match affix(first.as_rule()) {
+            Some((Affix::Prefix, prec)) => {
+                let operand = self.binding(pairs, prec - 1);
+                self.prefix(first, operand?)
+            }
+            Some(_) => None,
+            None => self.primary(first).map(|e| self.limit(e)),
+        };
+        while let Some((kind, prec)) = pairs.peek().and_then(|op| affix(op.as_rule())) {
+            if prec <= min {
+                break;
+            }
+            let op = pairs.next()?;
+            lhs = match kind {
+                Affix::Infix { right } => {
+                    let rhs = self.binding(pairs, if right { prec - 1 } else { prec });
+                    self.infix(lhs?, op, rhs?)
                 }
-                Some(self.limit(Expr {
-                    span: op_span.to(operand.span),
-                    kind: ExprKind::Unary {
-                        op,
-                        op_span,
-                        operand: Box::new(operand),
-                    },
-                }))
-            })
-            .map_infix(|lhs, op, rhs| {
-                let (lhs, rhs) = (lhs?, rhs?);
-                Some(self.limit(Expr {
-                    span: lhs.span.to(rhs.span),
-                    kind: ExprKind::Binary {
-                        op: binary_op(op.as_rule())?,
-                        op_span: self.span(&op),
-                        lhs: Box::new(lhs),
-                        rhs: Box::new(rhs),
-                    },
-                }))
-            })
-            .map_postfix(|target, op| self.postfix(target?, op).map(|e| self.limit(e)))
-            .parse(pairs)
+                Affix::Postfix => self.postfix(lhs?, op).map(|e| self.limit(e)),
+                Affix::Prefix => None,
+            };
+        }
+        lhs
+    }
+
+    fn prefix(&self, op: Pair<'_, Rule>, operand: Expr) -> Option<Expr> {
+        let op_span = self.span(&op);
+        let op = match op.as_rule() {
+            Rule::op_neg => UnaryOp::Neg,
+            Rule::op_not => UnaryOp::Not,
+            _ => return None,
+        };
+        if op == UnaryOp::Neg {
+            if let Some(folded) = self.negate_min(op_span, &operand) {
+                return Some(folded);
+            }
+        }
+        Some(self.limit(Expr {
+            span: op_span.to(operand.span),
+            kind: ExprKind::Unary {
+                op,
+                op_span,
+                operand: Box::new(operand),
+            },
+        }))
+    }
+
+    fn infix(&self, lhs: Expr, op: Pair<'_, Rule>, rhs: Expr) -> Option<Expr> {
+        Some(self.limit(Expr {
+            span: lhs.span.to(rhs.span),
+            kind: ExprKind::Binary {
+                op: binary_op(op.as_rule())?,
+                op_span: self.span(&op),
+                lhs: Box::new(lhs),
+                rhs: Box::new(rhs),
+            },
+        }))
     }
 
     fn postfix(&self, target: Expr, op: Pair<'_, Rule>) -> Option<Expr> {
