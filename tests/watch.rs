@@ -330,6 +330,10 @@ fn trust_server_config_is_documented_in_help_and_needs_watch() {
     let text = String::from_utf8_lossy(&help.stdout);
     assert!(text.contains("--trust-server-config"), "{text}");
     assert!(text.contains("CONFIG cannot be read"), "{text}");
+    assert!(
+        text.contains("with --watch: one object per execution"),
+        "{text}"
+    );
     let out = support::gearc(&["run", "--local", TYPED, "--trust-server-config"]);
     assert_eq!(out.status.code(), Some(2), "{}", support::report(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--watch"));

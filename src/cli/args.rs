@@ -137,7 +137,7 @@ pub struct RunArgs {
     pub local: bool,
     #[command(flatten)]
     pub connect: ConnectArgs,
-    /// Print each result as one JSON line.
+    /// Print each result as one JSON line (with --watch: one object per execution).
     #[arg(long)]
     pub json: bool,
     /// With --local: run on a private, throwaway redis-server (a free loopback port,
