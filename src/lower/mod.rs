@@ -2,6 +2,7 @@
 //! (language.md section 8), with a map from each Python line to its `.gear` span.
 
 mod expr;
+mod fused;
 pub mod literal;
 mod names;
 mod pipeline;

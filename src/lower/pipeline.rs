@@ -2,6 +2,7 @@
 //! one operation per line.
 
 use super::expr::{count_local, prec, ExprCtx};
+use super::fused::fusable;
 use super::literal::py_str;
 use super::reads::{
     key_name_is_plain, keys_read, literal_first_char, ops_seeing_reader_records, passes_records_on,
@@ -22,6 +23,7 @@ impl Lowerer<'_> {
     pub(super) fn pipeline(&mut self, p: &Pipeline) {
         let run = matches!(p.terminal.action, Action::Run { .. });
         let read = if run { keys_read(p) } else { KeysRead::Records };
+        let steps = self.steps(p, read);
         self.out.line("(", None);
         let reader = if read == KeysRead::KeyNames {
             ReaderKind::KeysOnly.gears_name()
@@ -37,18 +39,50 @@ impl Lowerer<'_> {
         if run {
             self.key_type_filter(&p.reader, read, p.reader_span);
         }
-        let seeing = ops_seeing_reader_records(&p.ops);
-        for (i, op) in p.ops.iter().enumerate() {
-            self.key_names = read == KeysRead::KeyNames && i < seeing;
-            if self.key_names && is_key_map(op) {
-                // `map(key)` on key names: the records already are what it makes.
-                continue;
+        for step in steps {
+            match step {
+                Step::Op(op, key_names) => {
+                    self.key_names = key_names;
+                    self.op(op);
+                }
+                Step::Fused(text, span) => self.step(text, span),
             }
-            self.op(op);
         }
         self.key_names = false;
         self.terminal(p, read);
         self.out.line(")", None);
+    }
+
+    /// The operations' steps, each with whether it sees key names standing for
+    /// `keys(…)` records; runs of two or more fusable `map`/`filter` steps become one
+    /// step, whose function is written here, before the pipeline (fused.rs).
+    fn steps<'p>(&mut self, p: &'p Pipeline, read: KeysRead) -> Vec<Step<'p>> {
+        let seeing = ops_seeing_reader_records(&p.ops);
+        let ops: Vec<(&Op, bool)> = p
+            .ops
+            .iter()
+            .enumerate()
+            .map(|(i, op)| (op, read == KeysRead::KeyNames && i < seeing))
+            // `map(key)` on key names: the records already are what it makes.
+            .filter(|(op, key_names)| !(*key_names && is_key_map(op)))
+            .collect();
+        let mut steps = Vec::new();
+        let mut i = 0;
+        while i < ops.len() {
+            let run = ops[i..]
+                .iter()
+                .take_while(|(op, _)| fusable(op).is_some())
+                .count();
+            if run >= 2 {
+                let (text, span) = self.fused_steps(&ops[i..i + run]);
+                steps.push(Step::Fused(text, span));
+                i += run;
+            } else {
+                steps.push(Step::Op(ops[i].0, ops[i].1));
+                i += 1;
+            }
+        }
+        steps
     }
 
     /// One `.step(…)` line, commented with its `.gear` location.
@@ -582,6 +616,14 @@ impl Lowerer<'_> {
             _ => format!("lambda {RECORD}: {dumps}"),
         }
     }
+}
+
+/// A step of the pipeline's statement.
+enum Step<'p> {
+    /// An operation, and whether it sees key names standing for `keys(…)` records.
+    Op(&'p Op, bool),
+    /// Operations fused into one function: the step and the span of those operations.
+    Fused(String, Span),
 }
 
 /// `map(key)` on a `keys(…)` record.
