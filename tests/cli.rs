@@ -118,67 +118,9 @@ fn unreadable_files_exit_2() {
     assert!(text(&out.stderr).contains("cannot read no/such/file.gear"));
 }
 
+/// (The examples in the helps are run by tests/help_examples.rs.)
 #[test]
-fn help_examples_name_files_that_exist_and_the_offline_ones_run() {
-    for cmd in [
-        "compile",
-        "check",
-        "run",
-        "deploy",
-        "undeploy",
-        "trigger",
-        "explain",
-        "completions",
-    ] {
-        let out = gearc(&[cmd, "--help"], None);
-        assert!(out.status.success());
-        let help = text(&out.stdout);
-        assert!(help.contains("Example:"), "{cmd}");
-        let examples: Vec<&str> = help
-            .lines()
-            .filter_map(|l| l.trim().strip_prefix("gearc "))
-            // a trailing `(comment)` explains the example
-            .map(|e| e.split(" (").next().unwrap_or(e).trim())
-            .collect();
-        assert!(!examples.is_empty(), "{cmd}: no example command");
-        for example in examples {
-            let words: Vec<&str> = example.split_whitespace().collect();
-            for w in words
-                .iter()
-                .filter(|w| w.ends_with(".gear") && !w.contains('*'))
-            {
-                assert!(
-                    support::root().join(w).exists(),
-                    "`gearc {example}` names {w}, which does not exist"
-                );
-            }
-            // the commands that need no server run for real
-            if matches!(words[0], "compile" | "check" | "explain" | "completions")
-                && !example.contains('>')
-                && !example.contains('|')
-                && !example.contains('*')
-            {
-                let dir = tempfile::tempdir().unwrap();
-                let args: Vec<String> = words
-                    .iter()
-                    .map(|w| {
-                        if w.ends_with(".py") {
-                            dir.path().join(w).display().to_string()
-                        } else {
-                            w.to_string()
-                        }
-                    })
-                    .collect();
-                let args: Vec<&str> = args.iter().map(String::as_str).collect();
-                let ran = gearc(&args, None);
-                assert!(
-                    ran.status.success(),
-                    "`gearc {example}` failed: {}",
-                    text(&ran.stderr)
-                );
-            }
-        }
-    }
+fn version_is_the_crates() {
     let out = gearc(&["--version"], None);
     assert_eq!(
         text(&out.stdout).trim(),
@@ -288,4 +230,97 @@ fn completions_generate_for_bash_zsh_and_fish() {
             "{shell}"
         );
     }
+}
+
+/// Standard error with miette's line wrapping undone (its frame bars removed, each run
+/// of white space one space), to look for a whole sentence.
+fn unwrapped(stderr: &[u8]) -> String {
+    text(stderr)
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `gearc run --local` with `envs` set, against a real redis-server.
+fn run_local_with(envs: &[(&str, &str)]) -> Output {
+    let server = support::RedisServer::start();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gearc"));
+    command
+        .args(["run", "--local", "examples/fighters.gear", "--url"])
+        .arg(server.url())
+        .current_dir(support::root())
+        .env("NO_COLOR", "1")
+        .env_remove("GEARC_PYTHON");
+    for (k, v) in envs {
+        command.env(k, v);
+    }
+    command.output().expect("run gearc")
+}
+
+#[test]
+fn an_interpreter_that_does_not_exist_is_named_with_where_it_came_from() {
+    let out = run_local_with(&[("GEARC_PYTHON", "/no/such/python3")]);
+    assert_eq!(out.status.code(), Some(2), "{}", support::report(&out));
+    let err = unwrapped(&out.stderr);
+    assert!(err.contains("gearc::engine::no_python"), "{err}");
+    assert!(
+        err.contains("`/no/such/python3` (named by GEARC_PYTHON) was not found"),
+        "{err}"
+    );
+    assert!(!err.contains("bug in gearc"), "{err}");
+
+    // without GEARC_PYTHON, `python3` is looked up on PATH (here: a folder without one)
+    let empty = tempfile::tempdir().unwrap();
+    let out = run_local_with(&[("PATH", empty.path().to_str().unwrap())]);
+    assert_eq!(out.status.code(), Some(2), "{}", support::report(&out));
+    let err = unwrapped(&out.stderr);
+    assert!(
+        err.contains("`python3` (looked up on PATH) was not found"),
+        "{err}"
+    );
+    assert!(err.contains("GEARC_PYTHON"), "the help names it: {err}");
+}
+
+#[test]
+fn a_shim_that_starts_no_interpreter_is_reported_as_that_naming_gearc_python() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    // what pyenv's shim does when the selected version is not installed
+    let shim = dir.path().join("python3");
+    std::fs::write(
+        &shim,
+        "#!/bin/sh\necho \"pyenv: version '3.9.9' is not installed\" >&2\nexit 127\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let shim = shim.display().to_string();
+    let out = run_local_with(&[("GEARC_PYTHON", &shim)]);
+    assert_eq!(out.status.code(), Some(2), "{}", support::report(&out));
+    let err = unwrapped(&out.stderr);
+    assert!(err.contains("gearc::engine::python_failed"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "`{shim}` (named by GEARC_PYTHON) did not start a Python interpreter (exit status 127)"
+        )),
+        "{err}"
+    );
+    // the shim's own words come first, and no crash of the engine is claimed
+    assert!(err.contains("version '3.9.9' is not installed"), "{err}");
+    assert!(!err.contains("bug in gearc"), "{err}");
+
+    // the same shim first on PATH, with no GEARC_PYTHON
+    let path = format!(
+        "{}:{}",
+        dir.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let out = run_local_with(&[("PATH", &path)]);
+    assert_eq!(out.status.code(), Some(2), "{}", support::report(&out));
+    let err = unwrapped(&out.stderr);
+    assert!(
+        err.contains("`python3` (looked up on PATH) did not start a Python interpreter"),
+        "{err}"
+    );
+    assert!(err.contains("GEARC_PYTHON"), "the help names it: {err}");
 }

@@ -4,7 +4,13 @@ use clap::{Args, Parser, Subcommand};
 
 /// gearc compiles Gear pipelines into RedisGears 1.x Python, and runs them.
 #[derive(Debug, Parser)]
-#[command(name = "gearc", version, about, propagate_version = true)]
+#[command(
+    name = "gearc",
+    version,
+    about,
+    propagate_version = true,
+    after_help = "Example:\n  gearc run --local --sandbox examples/fighters.gear   (prints 1337, on a throwaway redis-server)\n  gearc check examples/*.gear\n  gearc explain unknown_field\n\nEnvironment: REDIS_URL (the server when --url is not given), GEARC_PYTHON (the local\nengine's interpreter, see `gearc run --help`), NO_COLOR (no colours in diagnostics)."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -24,7 +30,7 @@ pub enum Command {
     Check(CheckArgs),
     /// Compile a .gear file and run its `run` pipeline on RedisGears (or, with --local, on a plain Redis).
     #[command(
-        after_help = "Example:\n  gearc run examples/fighters.gear --url redis://127.0.0.1:6379\n  gearc run --local examples/fighters.gear\n  gearc run --local --sandbox examples/fighters.gear\n  gearc run --local examples/automatic_expiry.gear --watch\n\nThe local engine runs `python3`, or the interpreter in GEARC_PYTHON.\n\nExit status: 0 on success, 1 when the program or the run has errors,\n2 when python3 or Redis cannot be used, 130 when interrupted (Ctrl-C)."
+        after_help = "Example:\n  gearc run examples/fighters.gear --url redis://127.0.0.1:6379\n  gearc run --local examples/fighters.gear\n  gearc run --local --sandbox examples/fighters.gear\n  gearc run --local examples/automatic_expiry.gear --watch\n\nThe local engine (--local, --watch) runs the Python 3.7+ interpreter named by GEARC_PYTHON,\nelse `python3` from PATH. A version manager's shim (pyenv, asdf) finds the interpreter anew\non every run (tens of milliseconds); point GEARC_PYTHON at the interpreter itself:\n  export GEARC_PYTHON=\"$(python3 -c 'import sys; print(sys.executable)')\"\n\nExit status: 0 on success, 1 when the program or the run has errors,\n2 when python3 or Redis cannot be used, 130 when a run is interrupted (Ctrl-C);\n--watch ends with 0 on Ctrl-C, its normal way to stop."
     )]
     Run(RunArgs),
     /// Install the `register` pipelines of .gear files on RedisGears, one session per file.
@@ -43,23 +49,39 @@ pub enum Command {
     )]
     Registrations(RegistrationsArgs),
     /// Remove registrations by id (`--all` removes every one).
+    #[command(
+        after_help = "Example:\n  gearc unregister 0000000000000000000000000000000000000000-2   (an id `gearc registrations` lists)\n  gearc unregister --all"
+    )]
     Unregister(UnregisterArgs),
     /// Fire a `command(...)` registration: RG.TRIGGER NAME ARG...
     #[command(after_help = "Example:\n  gearc trigger cache_get https://example.com/")]
     Trigger(TriggerArgs),
     /// List the executions the server keeps.
+    #[command(after_help = "Example:\n  gearc executions\n  gearc executions --json")]
     Executions(ListArgs),
     /// Show one execution: status, results, errors and its steps.
+    #[command(
+        after_help = "Example:\n  gearc execution 0000000000000000000000000000000000000000-3   (an id `gearc executions` lists)"
+    )]
     Execution(ExecutionArgs),
     /// Abort a running execution.
+    #[command(
+        after_help = "Example:\n  gearc abort 0000000000000000000000000000000000000000-3   (an id `gearc executions` lists)"
+    )]
     Abort(ExecutionArgs),
     /// Drop a finished execution from the server's list.
+    #[command(
+        after_help = "Example:\n  gearc drop 0000000000000000000000000000000000000000-3   (an id `gearc executions` lists)"
+    )]
     Drop(ExecutionArgs),
     /// Show RedisGears' Python memory statistics, version and shard count.
+    #[command(after_help = "Example:\n  gearc stats --url redis://127.0.0.1:6379")]
     Stats(ListArgs),
     /// List the Python requirements installed on the server.
+    #[command(after_help = "Example:\n  gearc requirements")]
     Requirements(ListArgs),
     /// Show the cluster as RedisGears sees it (RG.INFOCLUSTER).
+    #[command(after_help = "Example:\n  gearc cluster --json")]
     Cluster(ListArgs),
     /// Print a shell completion script (bash, zsh, fish, …) to standard output.
     #[command(
@@ -132,7 +154,8 @@ pub struct ConnectArgs {
 pub struct RunArgs {
     /// The .gear file; `-` reads standard input.
     pub file: PathBuf,
-    /// Run with gearc's local engine against a plain Redis (no RedisGears needed).
+    /// Run with gearc's local engine against a plain Redis (no RedisGears needed);
+    /// it runs GEARC_PYTHON, else python3.
     #[arg(long)]
     pub local: bool,
     #[command(flatten)]

@@ -53,12 +53,12 @@ impl StopHandle {
 
 #[derive(Debug, Error, miette::Diagnostic)]
 pub enum EngineError {
-    #[error("`{python}` was not found")]
+    #[error("`{python}`{from} was not found")]
     #[diagnostic(
         code(gearc::engine::no_python),
-        help("the local engine needs Python 3.7 or newer: install python3 (e.g. `apt install python3`) or set GEARC_PYTHON to an interpreter")
+        help("the local engine needs Python 3.7 or newer: install python3 (e.g. `apt install python3`) or set GEARC_PYTHON to the path of an interpreter")
     )]
-    NoPython { python: String },
+    NoPython { python: String, from: &'static str },
 
     #[error("could not start the local engine: {0}")]
     #[diagnostic(code(gearc::engine::io))]
@@ -72,12 +72,16 @@ pub enum EngineError {
     #[diagnostic(code(gearc::engine::script))]
     Script { message: String },
 
-    #[error("`{python}` could not run the local engine (exit status {status})")]
+    #[error("`{python}`{from} did not start a Python interpreter (exit status {status})")]
     #[diagnostic(
         code(gearc::engine::python_failed),
         help("an exit status of 126 or 127 comes from what runs the interpreter (a version manager's shim, a wrapper script) when it cannot find or start one (its own words are above): point GEARC_PYTHON at a Python 3.7+ binary, e.g. the one `python3 -c 'import sys; print(sys.executable)'` prints")
     )]
-    PythonFailed { python: String, status: i32 },
+    PythonFailed {
+        python: String,
+        from: &'static str,
+        status: i32,
+    },
 
     #[error("the local engine stopped unexpectedly{}", status.map(|s| format!(" (exit status {s})")).unwrap_or_default())]
     #[diagnostic(
@@ -100,11 +104,13 @@ pub fn run(
         std::fs::write(path, module)?;
     }
     let dir = files::engine_dir()?;
-    let python = options
-        .python
-        .clone()
-        .or_else(|| std::env::var("GEARC_PYTHON").ok())
-        .unwrap_or_else(|| "python3".to_string());
+    // Where the interpreter's name came from is part of every message about it: a
+    // GEARC_PYTHON set long ago is easily forgotten.
+    let (python, from) = match (&options.python, std::env::var("GEARC_PYTHON")) {
+        (Some(p), _) => (p.clone(), ""),
+        (None, Ok(p)) => (p, " (named by GEARC_PYTHON)"),
+        (None, Err(_)) => ("python3".to_string(), " (looked up on PATH)"),
+    };
     let mut command = Command::new(&python);
     command
         .arg("-u")
@@ -124,6 +130,7 @@ pub fn run(
     let mut child = command.spawn().map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => EngineError::NoPython {
             python: python.clone(),
+            from,
         },
         _ => EngineError::Io(e),
     })?;
@@ -175,6 +182,7 @@ pub fn run(
         // engine code ran, so nothing was written to the protocol either.
         Some(code @ (126 | 127)) if unparsed.is_empty() => Err(EngineError::PythonFailed {
             python,
+            from,
             status: code,
         }),
         code => Err(EngineError::Crashed {
