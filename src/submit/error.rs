@@ -59,6 +59,15 @@ pub enum SubmitError {
         after: Duration,
     },
 
+    /// The connection itself timed out: its limit is `--connect-timeout`, which has no
+    /// "0 waits forever" (0 gives the default, 5 s), unlike a run's `--timeout`.
+    #[error("{url} did not answer the connection within {}", seconds(*after))]
+    #[diagnostic(
+        code(gearc::server::timeout),
+        help("is a Redis listening there, and reachable from here? A slow network needs more time: --connect-timeout SECONDS (5 by default)")
+    )]
+    ConnectTimeout { url: String, after: Duration },
+
     #[error("{url} has no RedisGears module (`{command}` is an unknown command there)")]
     #[diagnostic(
         code(gearc::server::no_redisgears),

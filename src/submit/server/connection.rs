@@ -253,9 +253,8 @@ fn connect_error(target: &Target, e: &RedisError, timeouts: Timeouts) -> SubmitE
         };
     }
     if e.is_timeout() {
-        return SubmitError::Timeout {
+        return SubmitError::ConnectTimeout {
             url,
-            what: "the connection".into(),
             after: timeouts.connect,
         };
     }
