@@ -1,5 +1,5 @@
 //! Readers, operations and terminals → one chained `GB(…)…run(…)` statement,
-//! one operation per line.
+//! one operation per line (consecutive `map`/`filter` operations as one step: fused.rs).
 
 use super::expr::{count_local, prec, ExprCtx};
 use super::fused::fusable;
