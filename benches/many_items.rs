@@ -154,10 +154,10 @@ fn main() {
             times.push(runs[runs.len() / 2]);
         }
         println!(
-            "| {} | {:.2} s | {:.2} s | {:.1}× the time |",
+            "| {} | {:.0} ms | {:.0} ms | {:.1}× the time |",
             w.name,
-            times[0].as_secs_f64(),
-            times[1].as_secs_f64(),
+            times[0].as_secs_f64() * 1000.0,
+            times[1].as_secs_f64() * 1000.0,
             times[1].as_secs_f64() / times[0].as_secs_f64().max(1e-3),
         );
     }
