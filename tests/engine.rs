@@ -812,3 +812,44 @@ fn redis_killed_under_watch_is_a_clear_error_and_leaves_no_engine() {
         !reply[1].is_empty() // the engine is watching
     });
 }
+
+#[test]
+fn a_server_that_accepts_but_never_answers_ends_after_the_connect_timeout() {
+    use std::time::{Duration, Instant};
+    // A listening socket nobody reads: the kernel completes the connection, then nothing
+    // ever answers (a stopped process, a port some other program listens on).
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("redis://127.0.0.1:{}", silent.local_addr().unwrap().port());
+    let started = Instant::now();
+    let out = gearc(
+        &[
+            "run",
+            "--local",
+            "examples/fighters.gear",
+            "--url",
+            &url,
+            "--connect-timeout",
+            "1",
+        ],
+        &[],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    // (the message wraps at 80 columns: compare it as one line)
+    let one_line = err
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        one_line
+            .contains("accepted the connection but did not answer within 1 s (--connect-timeout)"),
+        "{err}"
+    );
+    assert!(!err.contains("Traceback"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "it waited {:?}",
+        started.elapsed()
+    );
+}

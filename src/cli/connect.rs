@@ -19,11 +19,16 @@ impl ConnectArgs {
         Target::parse(&url)
     }
 
+    /// `--connect-timeout` (0 or less: the 5 s default).
+    pub fn connect_timeout(&self) -> Duration {
+        seconds(self.connect_timeout).unwrap_or(Duration::from_secs(5))
+    }
+
     pub fn server_options(&self, limit: Option<f64>) -> Result<ServerOptions, SubmitError> {
         Ok(ServerOptions {
             target: self.target()?,
             timeouts: Timeouts {
-                connect: seconds(self.connect_timeout).unwrap_or(Duration::from_secs(5)),
+                connect: self.connect_timeout(),
                 response: None,
             },
             limit: limit.and_then(seconds),

@@ -117,6 +117,7 @@ fn run_local(args: &RunArgs, printer: &mut Printer) -> u8 {
         python: None,
         watch: args.watch,
         trust_server_config: args.trust_server_config,
+        connect_timeout: args.connect.connect_timeout(),
         stop: Some(stop),
     });
     let job = Job {

@@ -27,6 +27,8 @@ pub struct LocalOptions {
     /// With `watch`: where CONFIG cannot be read, trust the server's
     /// notify-keyspace-events to be right instead of refusing to start.
     pub trust_server_config: bool,
+    /// How long to wait for Redis to accept the connection and answer the first PING.
+    pub connect_timeout: std::time::Duration,
     /// Lets another thread (a Ctrl-C handler) stop the engine.
     pub stop: Option<StopHandle>,
 }
@@ -127,6 +129,9 @@ pub fn run(
     if options.trust_server_config {
         command.arg("--trust-server-config");
     }
+    command
+        .arg("--connect-timeout")
+        .arg(options.connect_timeout.as_secs_f64().to_string());
     let mut child = command.spawn().map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => EngineError::NoPython {
             python: python.clone(),

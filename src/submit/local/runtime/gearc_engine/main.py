@@ -20,6 +20,7 @@ def parse_args(argv):
     # are readable by every user of the machine (ps), and the URL may hold a password.
     # It leaves the environment at once, so that nothing the module starts inherits it.
     url, watch, trust = os.environ.pop("GEARC_ENGINE_URL", None), False, False
+    connect_timeout = 5.0
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -32,6 +33,12 @@ def parse_args(argv):
         elif arg == "--watch":
             watch = True
             i += 1
+        elif arg == "--connect-timeout" and i + 1 < len(argv):
+            try:
+                connect_timeout = float(argv[i + 1])
+            except ValueError:
+                raise Fatal("--connect-timeout wants seconds, not %r" % argv[i + 1])
+            i += 2
         elif arg == "--trust-server-config":
             trust = True  # CONFIG unreadable: trust notify-keyspace-events to be set (notify_flags)
             i += 1
@@ -40,7 +47,7 @@ def parse_args(argv):
                         "[--trust-server-config]" % arg)
     if url is None:
         raise Fatal("missing --url; usage: python3 <engine directory> --url redis://host:port[/db] [--watch]")
-    return url, watch, trust
+    return url, watch, trust, connect_timeout
 
 
 def read_module():
@@ -52,8 +59,8 @@ def read_module():
 
 
 def engine(argv):
-    url, watch, trust = parse_args(argv)
-    target = Target(url)
+    url, watch, trust, connect_timeout = parse_args(argv)
+    target = Target(url, connect_timeout)
     source = read_module()
     conn = target.connect()
     runtime.RUNTIME = Runtime(target, conn)

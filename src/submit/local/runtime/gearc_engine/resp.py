@@ -261,9 +261,13 @@ class Connection(object):
                 pass
             sock = socket.create_connection(address, timeout=timeout)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.settimeout(None)
+        # The limit stays for the login and first PING (Target.connect), then goes.
         self.sock = sock
         self.rest = b""  # received bytes not parsed yet
+
+    def wait_without_limit(self):
+        """Replies may take as long as the commands do (a blocking read, a big SCAN)."""
+        self.sock.settimeout(None)
 
     def close(self):
         try:

@@ -1,6 +1,7 @@
 """Redis URLs and connecting: where Redis is, and how to log in."""
 
 import os
+import socket
 import urllib.parse
 
 from .protocol import Fatal
@@ -10,8 +11,9 @@ from .resp import Connection, RespError
 class Target(object):
     """Where Redis is, and how to log in; `display` never contains the password."""
 
-    def __init__(self, url):
+    def __init__(self, url, connect_timeout=5.0):
         self.url = url
+        self.connect_timeout = connect_timeout
         try:
             parts = urllib.parse.urlsplit(url)
             query = urllib.parse.parse_qs(parts.query)
@@ -55,7 +57,7 @@ class Target(object):
     def connect(self, select_db=True):
         """A logged-in connection on the right database, or Fatal with a message a user understands."""
         try:
-            conn = Connection(self.socket)
+            conn = Connection(self.socket, self.connect_timeout)
         except (OSError, ValueError) as e:
             reason = getattr(e, "strerror", None) or str(e) or type(e).__name__
             raise Fatal("cannot connect to Redis at %s: %s" % (self.display, reason))
@@ -77,12 +79,19 @@ class Target(object):
                 reply = conn.call("SELECT", self.db)
                 if isinstance(reply, RespError):
                     raise Fatal("cannot use database %d at %s: %s" % (self.db, self.display, reply.message))
+        except socket.timeout:
+            # It accepted the connection but does not speak (a stopped process, a port that
+            # something else listens on): without a limit the run would wait forever.
+            conn.close()
+            raise Fatal("Redis at %s accepted the connection but did not answer within %g s "
+                        "(--connect-timeout)" % (self.display, self.connect_timeout))
         except OSError as e:
             conn.close()
             raise Fatal("lost the connection to Redis at %s: %s" % (self.display, e))
         except Fatal:
             conn.close()
             raise
+        conn.wait_without_limit()
         return conn
 
 
