@@ -480,15 +480,12 @@ impl<'a> Printer<'a> {
             let (line, column) = self.index.line_col(p.span.start);
             (line, column, p.span)
         });
-        let errors: Vec<serde_json::Value> = errors
+        let errors: Vec<serde_json::Value> = self
+            .located_errors(errors, pipeline)
             .iter()
-            .map(|e| {
-                let mut error = reply::parse_error(e, &self.compiled.line_map);
-                if let Some(p) = pipeline {
-                    reply::locate(&mut error, self.compiled, p);
-                }
+            .map(|error| {
                 let json =
-                    output::run_error_json(&error, output::Stage::Run, self.source, self.index);
+                    output::run_error_json(error, output::Stage::Run, self.source, self.index);
                 json["error"].clone()
             })
             .collect();
@@ -520,13 +517,14 @@ impl<'a> Printer<'a> {
         }
     }
 
-    /// Prints the errors of the run or of an execution of `pipeline`.
-    fn report_errors(&mut self, errors: &[String], what: &str, pipeline: Option<&PipelineInfo>) {
-        if errors.is_empty() {
-            return;
-        }
-        self.failed = true;
-        let parsed: Vec<reply::RunError> = errors
+    /// The errors RedisGears (or the engine) reported, each moved to the `.gear`
+    /// operation or reader of `pipeline` that raised it.
+    fn located_errors(
+        &self,
+        errors: &[String],
+        pipeline: Option<&PipelineInfo>,
+    ) -> Vec<reply::RunError> {
+        errors
             .iter()
             .map(|e| {
                 let mut error = reply::parse_error(e, &self.compiled.line_map);
@@ -535,7 +533,16 @@ impl<'a> Printer<'a> {
                 }
                 error
             })
-            .collect();
+            .collect()
+    }
+
+    /// Prints the errors of the run or of an execution of `pipeline`.
+    fn report_errors(&mut self, errors: &[String], what: &str, pipeline: Option<&PipelineInfo>) {
+        if errors.is_empty() {
+            return;
+        }
+        self.failed = true;
+        let parsed = self.located_errors(errors, pipeline);
         if self.json {
             // For scripts: one object per error, then one that marks the results as
             // incomplete, on stderr (stdout holds only results).
