@@ -67,3 +67,35 @@ fn a_server_that_never_answers_is_a_connection_timeout_naming_connect_timeout() 
     }
     drop(silent);
 }
+
+#[test]
+fn run_local_against_a_server_that_never_answers_ends_after_the_connect_timeout() {
+    // The local engine's own connection: connect, log in and first PING within the limit.
+    let silent = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let url = format!("redis://127.0.0.1:{}", silent.local_addr().unwrap().port());
+    let (out, took) = gearc(&[
+        "run",
+        "--local",
+        "examples/fighters.gear",
+        "--url",
+        &url,
+        "--connect-timeout",
+        "1",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    // (the message wraps at 80 columns: compare it as one line)
+    let one_line = err
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        one_line
+            .contains("accepted the connection but did not answer within 1 s (--connect-timeout)"),
+        "{err}"
+    );
+    assert!(!err.contains("Traceback"), "{err}");
+    assert!(took < Duration::from_secs(20), "it waited {took:?}");
+    drop(silent);
+}
