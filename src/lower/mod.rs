@@ -1,6 +1,7 @@
 //! Stage 3: typed [`ir::Program`] → one Python module for RedisGears 1.x
 //! (language.md section 8), with a map from each Python line to its `.gear` span.
 
+mod batched_delete;
 mod expr;
 mod fused;
 pub mod literal;

@@ -1,6 +1,7 @@
 //! Readers, operations and terminals → one chained `GB(…)…run(…)` statement,
 //! one operation per line (consecutive `map`/`filter` operations as one step: fused.rs).
 
+use super::batched_delete::batched_delete;
 use super::expr::{count_local, prec, ExprCtx};
 use super::fused::fusable;
 use super::literal::py_str;
@@ -21,6 +22,9 @@ const RECORD: &str = "it";
 
 impl Lowerer<'_> {
     pub(super) fn pipeline(&mut self, p: &Pipeline) {
+        if let Some(job) = batched_delete(p) {
+            return self.batched_delete_pipeline(p, &job);
+        }
         let run = matches!(p.terminal.action, Action::Run { .. });
         let read = if run { keys_read(p) } else { KeysRead::Records };
         let steps = self.steps(p, read);
@@ -86,7 +90,7 @@ impl Lowerer<'_> {
     }
 
     /// One `.step(…)` line, commented with its `.gear` location.
-    fn step(&mut self, text: String, span: Span) {
+    pub(super) fn step(&mut self, text: String, span: Span) {
         let indent = if text.starts_with("GB(") {
             "    "
         } else {
@@ -590,7 +594,7 @@ impl Lowerer<'_> {
     /// a short pipeline: strings and ints, the common results, are written directly,
     /// as exactly the text `json.dumps` gives them (for a `str`, its JSON string is
     /// `encode_basestring_ascii`, the function `json.dumps` itself uses).
-    fn envelope(&mut self, result: &Type) -> String {
+    pub(super) fn envelope(&mut self, result: &Type) -> String {
         self.uses.json = true;
         // A set has no JSON form: `gearc_json_default` sends it as a sorted list, so that
         // it prints the same on every run (its iteration order changes between processes).
