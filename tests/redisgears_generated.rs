@@ -6,7 +6,9 @@
 //! Records are compared as sorted lines unless the program defines their order.
 //!
 //! Knobs for long runs: `GEARC_DIFF_SEED` (the first seed, default 1),
-//! `GEARC_DIFF_COUNT` (how many programs, default 250) and `GEARC_DIFF_REPORT` (a
+//! `GEARC_DIFF_COUNT` (how many programs, default 250), `GEARC_DIFF_SEEDS` (a list of
+//! seeds separated by commas or whitespace, instead of the range; to re-run exactly the
+//! programs a generator change altered; each of them that may runs on the cluster too) and `GEARC_DIFF_REPORT` (a
 //! file that receives every failure, not only the first ones). A failure prints each
 //! failing seed with its program and both outputs; the same seed gives the same
 //! program (`GEARC_DIFF_SEED=N GEARC_DIFF_COUNT=1` runs it alone).
@@ -37,7 +39,10 @@ fn knob(name: &str, default: u64) -> u64 {
 #[test]
 fn redisgears_generated_programs_agree_with_the_local_engine() {
     let first = knob("GEARC_DIFF_SEED", 1);
-    let count = knob("GEARC_DIFF_COUNT", 250);
+    let seeds = seeds_to_run(first, knob("GEARC_DIFF_COUNT", 250));
+    let count = seeds.len() as u64;
+    // A listed seed is re-run to look at it closely: on the cluster too when it may.
+    let listed = std::env::var_os("GEARC_DIFF_SEEDS").is_some();
     let plain = RedisServer::start();
     let single = gears::single();
     let cluster = gears::cluster();
@@ -51,7 +56,7 @@ fn redisgears_generated_programs_agree_with_the_local_engine() {
     let started = Instant::now();
     let mut failures = Vec::new();
     let (mut on_cluster, mut failed_programs) = (0, 0);
-    for n in first..first + count {
+    for (done, n) in (1u64..).zip(seeds.iter().copied()) {
         let program = generate::program_for_seed(n, generate::Options::default());
         std::fs::write(&file, &program.source).expect("write the program");
         let local = run_report(&file, &plain.url(), true, !program.ordered, &[]);
@@ -64,7 +69,7 @@ fn redisgears_generated_programs_agree_with_the_local_engine() {
                 program.source
             ));
         }
-        let to_cluster = program.cluster_safe && n.is_multiple_of(CLUSTER_EVERY);
+        let to_cluster = program.cluster_safe && (listed || n.is_multiple_of(CLUSTER_EVERY));
         if to_cluster {
             on_cluster += 1;
             let shards = sorted_lines(&run_report(
@@ -84,7 +89,6 @@ fn redisgears_generated_programs_agree_with_the_local_engine() {
             }
         }
         failed_programs += usize::from(failed);
-        let done = n - first + 1;
         if done.is_multiple_of(500) {
             eprintln!("{done} programs, {failed_programs} differ");
         }
@@ -98,7 +102,8 @@ fn redisgears_generated_programs_agree_with_the_local_engine() {
         }
     }
     eprintln!(
-        "{count} generated programs from seed {first} ({on_cluster} also on the cluster) in {:.1}s: {failed_programs} differ",
+        "{count} generated programs, {} ({on_cluster} also on the cluster) in {:.1}s: {failed_programs} differ",
+        describe(&seeds),
         started.elapsed().as_secs_f64()
     );
     if let Some(path) = std::env::var_os("GEARC_DIFF_REPORT") {
@@ -110,10 +115,37 @@ fn redisgears_generated_programs_agree_with_the_local_engine() {
     );
     assert!(
         failures.is_empty(),
-        "{failed_programs} of {count} generated programs (seeds {first}..{}) differ; the first ones:\n\n{}",
-        first + count,
-        failures.iter().take(8).cloned().collect::<Vec<_>>().join("\n\n")
+        "{failed_programs} of {count} generated programs ({}) differ; the first ones:\n\n{}",
+        describe(&seeds),
+        failures
+            .iter()
+            .take(8)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n\n")
     );
+}
+
+/// The seeds of this run: `GEARC_DIFF_SEEDS` when set, else `count` seeds from `first`.
+fn seeds_to_run(first: u64, count: u64) -> Vec<u64> {
+    match std::env::var("GEARC_DIFF_SEEDS") {
+        Ok(list) => list
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse()
+                    .unwrap_or_else(|_| panic!("GEARC_DIFF_SEEDS: {s:?} is not a seed"))
+            })
+            .collect(),
+        Err(_) => (first..first + count).collect(),
+    }
+}
+
+fn describe(seeds: &[u64]) -> String {
+    match (seeds.first(), seeds.last()) {
+        (Some(a), Some(b)) if b - a + 1 == seeds.len() as u64 => format!("seeds {a}..={b}"),
+        _ => format!("{} listed seeds", seeds.len()),
+    }
 }
 
 fn sorted_lines(report: &str) -> String {
