@@ -2,25 +2,10 @@
 
 mod support;
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 fn gearc(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gearc"))
-        .args(args)
-        .current_dir(support::root())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("gearc");
-    let mut input = child.stdin.take().expect("stdin");
-    input
-        .write_all(stdin.unwrap_or("").as_bytes())
-        .expect("write");
-    drop(input);
-    child.wait_with_output().expect("output")
+    support::gearc_with_stdin(args, stdin.unwrap_or(""))
 }
 
 fn text(b: &[u8]) -> String {
@@ -245,13 +230,10 @@ fn unwrapped(stderr: &[u8]) -> String {
 /// `gearc run --local` with `envs` set, against a real redis-server.
 fn run_local_with(envs: &[(&str, &str)]) -> Output {
     let server = support::RedisServer::start();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_gearc"));
-    command
-        .args(["run", "--local", "examples/fighters.gear", "--url"])
-        .arg(server.url())
-        .current_dir(support::root())
-        .env("NO_COLOR", "1")
-        .env_remove("GEARC_PYTHON");
+    let url = server.url();
+    let mut command =
+        support::gearc_command(&["run", "--local", "examples/fighters.gear", "--url", &url]);
+    command.env_remove("GEARC_PYTHON");
     for (k, v) in envs {
         command.env(k, v);
     }

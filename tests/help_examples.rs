@@ -14,8 +14,8 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Output, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use support::{gears, report, RedisServer};
@@ -185,22 +185,8 @@ fn every_command_has_examples_and_they_name_files_that_exist() {
 
 /// Runs gearc with `args` from the repository root, feeding `stdin`.
 fn run(args: &[String], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gearc"))
-        .args(args)
-        .current_dir(support::root())
-        .env_remove("REDIS_URL")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start gearc");
-    let mut input = child.stdin.take().expect("stdin");
-    input
-        .write_all(stdin.unwrap_or("").as_bytes())
-        .expect("write stdin");
-    drop(input);
-    child.wait_with_output().expect("gearc output")
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    support::gearc_with_stdin(&args, stdin.unwrap_or(""))
 }
 
 /// The example's arguments aimed at `url` (its own `--url` replaced, or one added).
@@ -282,14 +268,8 @@ fn watch_until_interrupted(e: &Example, args: &[String], redis: &RedisServer) {
         "`{}`: this test knows what automatic_expiry does when watched, not this file",
         e.line
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gearc"))
-        .args(args)
-        .current_dir(support::root())
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start gearc --watch");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut child = support::spawn_gearc(&args);
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

@@ -283,29 +283,45 @@ pub fn sort_records(stdout: &str) -> String {
     lines.iter().map(|l| format!("{l}\n")).collect()
 }
 
-/// `gearc ARGS` from the repository root, without colour or `REDIS_URL`.
-pub fn gearc(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_gearc"))
+/// The `gearc` command as the tests run it: from the repository root, without colour
+/// or the `REDIS_URL` of whoever runs the tests.
+pub fn gearc_command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gearc"));
+    command
         .args(args)
         .current_dir(root())
         .env_remove("REDIS_URL")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run gearc")
+        .env("NO_COLOR", "1");
+    command
+}
+
+/// `gearc ARGS` from the repository root, without colour or `REDIS_URL`.
+pub fn gearc(args: &[&str]) -> std::process::Output {
+    gearc_command(args).output().expect("run gearc")
 }
 
 /// `gearc ARGS...` started in the background as [`gearc`] would run it, its stdout
 /// and stderr piped, for tests that act on the server while it runs.
 pub fn spawn_gearc(args: &[&str]) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_gearc"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("REDIS_URL")
-        .env("NO_COLOR", "1")
+    gearc_command(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("start gearc")
+}
+
+/// [`gearc`] with `stdin` as its standard input (closed after it).
+pub fn gearc_with_stdin(args: &[&str], stdin: &str) -> std::process::Output {
+    let mut child = gearc_command(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start gearc");
+    let mut input = child.stdin.take().expect("gearc's stdin");
+    std::io::Write::write_all(&mut input, stdin.as_bytes()).expect("write gearc's stdin");
+    drop(input);
+    child.wait_with_output().expect("gearc's output")
 }
 
 /// Exit status, stdout and stderr as one text, for assertion messages.
