@@ -745,7 +745,10 @@ fn server_with_password(password: &str) -> (RedisServer, redis::Connection) {
 /// Starts `gearc run --local` with `args`, waits until `started` holds, then kills the
 /// Redis under it (SIGKILL, a crash): the run ends with a message naming the server,
 /// without its password, exit status 2, and no engine process left behind.
-fn kill_redis_under(args: &[&str], mut started: impl FnMut(&mut redis::Connection) -> bool) {
+fn kill_redis_under(
+    args: &[&str],
+    mut started: impl FnMut(&mut redis::Connection) -> bool,
+) -> Output {
     use std::time::{Duration, Instant};
 
     let password = "s3cret-pw";
@@ -783,6 +786,7 @@ fn kill_redis_under(args: &[&str], mut started: impl FnMut(&mut redis::Connectio
         assert!(Instant::now() < deadline, "the engine lives on");
         std::thread::sleep(Duration::from_millis(20));
     }
+    out
 }
 
 #[test]
@@ -799,6 +803,51 @@ fn redis_killed_during_a_run_is_a_clear_error_and_leaves_no_engine() {
     kill_redis_under(&[file.to_str().unwrap()], |con| {
         con.exists::<_, bool>("started").unwrap()
     });
+}
+
+/// The engine sends records as they are made, so a run that loses Redis may have printed
+/// some: the failure is the same (exit 2, the URL), then gearc says how many records
+/// were printed and that they are not the whole result (as text, or as the JSON line
+/// that marks a --json run's results incomplete).
+#[test]
+fn redis_killed_after_records_were_printed_says_they_are_not_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("counting.gear");
+    std::fs::write(
+        &file,
+        "python \"\"\"\nimport time\n\ndef counting():\n    while True:\n        execute(\"INCR\", \"made\")\n        time.sleep(0.01)\n        yield 1\n\"\"\"\n\npython(counting()) | map(it + 1) | run\n",
+    )
+    .unwrap();
+    // 60 records take 0.6 s: several chunks have left the engine by then (one at least
+    // every 0.2 s)
+    let made = |con: &mut redis::Connection| con.get::<_, Option<u32>>("made").unwrap() >= Some(60);
+    for json in [false, true] {
+        let mut args = vec![file.to_str().unwrap()];
+        if json {
+            args.push("--json");
+        }
+        let out = kill_redis_under(&args, made);
+        let (printed, err) = (stdout(&out), stderr(&out));
+        let records = printed.lines().count();
+        assert!(records > 0, "records were printed before: {err}");
+        assert!(printed.lines().all(|l| l == "2"), "{printed}");
+        if json {
+            let last: serde_json::Value =
+                serde_json::from_str(err.lines().last().unwrap_or_default()).unwrap();
+            assert_eq!(
+                last,
+                serde_json::json!({"incomplete": true, "records": records, "in": "the run"}),
+                "{err}"
+            );
+        } else {
+            assert!(
+                err.ends_with(&format!(
+                    "the run stopped after the {records} records above; they are not its whole result\n"
+                )),
+                "{err}"
+            );
+        }
+    }
 }
 
 #[test]

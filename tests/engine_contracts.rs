@@ -103,6 +103,7 @@ fn example_events(full: bool) -> Vec<Event> {
             unsupported: some("why"),
             mode_note: some("note"),
         },
+        Event::Records { results: vec![] },
         Event::Result {
             results: vec![],
             errors: vec![],
@@ -137,6 +138,7 @@ fn example_events(full: bool) -> Vec<Event> {
     for event in &events {
         match event {
             Event::Registered { .. }
+            | Event::Records { .. }
             | Event::Result { .. }
             | Event::Backlog { .. }
             | Event::Watching { .. }
@@ -294,6 +296,11 @@ fn every_line_the_engine_writes_reads_into_an_event_and_back_unchanged() {
          GB('KeysReader').register('x*', mode='sync')\n\
          GB().map(lambda r: 1 / 0).run()\n",
     );
+    // a result of more than one chunk
+    lines.extend(engine_lines(
+        &server.url(),
+        "GB('ShardsIDReader').flatmap(lambda _: list(range(1500))).run()\n",
+    ));
     lines.extend(engine_lines(&server.url(), "GB(\n"));
     lines.extend(engine_lines("redis://127.0.0.1:1", "GB().run()\n"));
     lines.extend(watch_lines(&server));

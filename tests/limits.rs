@@ -313,4 +313,178 @@ fn redisgears_a_large_result_arrives_whole_from_the_server() {
     );
     let out = gearc(&["run", &file, "--url", &g.url]);
     check_large_result(&out, LARGE_RESULT);
+    assert!(!stderr(&out).contains("note:"), "{}", report(&out));
+}
+
+/// `python(numbers(n)) | run` with a generator of its own: the engine makes each record as
+/// it is read (`python(range(n))` is a list the engine holds whole, whatever the result).
+fn numbers_file(dir: &tempfile::TempDir, n: usize) -> String {
+    gear_file(
+        dir,
+        &format!("numbers_{n}.gear"),
+        &format!(
+            "python \"\"\"\ndef numbers(n):\n    i = 0\n    while i < n:\n        yield i\n        i += 1\n\"\"\"\n\npython(numbers({n})) | run\n"
+        ),
+    )
+}
+
+/// The peak resident memory (VmHWM, KiB) of a process, while it lives.
+fn peak_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// The children of a process (the local engine under gearc).
+fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
+        .flat_map(|list| {
+            list.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect::<Vec<u32>>()
+        })
+        .collect()
+}
+
+/// Runs `gearc run --local` on `numbers_file(n)`, reading its records as they arrive
+/// (each must be the next number) while polling the peak memory of gearc and of the
+/// engine; (gearc's peak, the engine's peak) in KiB.
+fn streamed_run_peaks(url: &str, dir: &tempfile::TempDir, n: usize, json: bool) -> (u64, u64) {
+    use std::io::BufRead;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let file = numbers_file(dir, n);
+    let mut args = vec!["run", "--local", file.as_str(), "--url", url];
+    if json {
+        args.push("--json");
+    }
+    let mut child = support::spawn_gearc(&args);
+    let pid = child.id();
+    let done = Arc::new(AtomicBool::new(false));
+    let poller = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let (mut gearc, mut engine) = (0, 0);
+            while !done.load(Ordering::SeqCst) {
+                gearc = gearc.max(peak_kib(pid).unwrap_or(0));
+                for child in children_of(pid) {
+                    engine = engine.max(peak_kib(child).unwrap_or(0));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            (gearc, engine)
+        })
+    };
+    let stderr = child.stderr.take().unwrap();
+    let stderr = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap());
+    let mut count = 0;
+    for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
+        assert_eq!(line.unwrap(), count.to_string(), "record {count}");
+        count += 1;
+    }
+    // stdout ended: gearc is ending; its peak is read until then
+    let status = child.wait().unwrap();
+    done.store(true, Ordering::SeqCst);
+    let peaks = poller.join().unwrap();
+    let stderr = stderr.join().unwrap();
+    assert!(status.success(), "{status:?}: {stderr}");
+    assert_eq!(count, n, "every record arrives");
+    assert!(peaks.0 > 0 && peaks.1 > 0, "peaks read: {peaks:?}");
+    eprintln!(
+        "{n} records (json: {json}): gearc {} KiB, engine {} KiB at their peak",
+        peaks.0, peaks.1
+    );
+    peaks
+}
+
+/// `--local` streams: gearc and the engine hold about the same memory for a result ten
+/// times as large (before, gearc held ~210 bytes a record: 300,000 records were 60 MB
+/// more than 30,000), and every record arrives, in order, as text and as JSON.
+#[test]
+fn a_local_result_streams_in_bounded_memory() {
+    let server = support::RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    for json in [false, true] {
+        let small = streamed_run_peaks(&server.url(), &dir, 30_000, json);
+        let large = streamed_run_peaks(&server.url(), &dir, 300_000, json);
+        let slack = 8 * 1024; // KiB: allocator noise, not 270,000 records
+        assert!(
+            large.0 <= small.0 + slack,
+            "gearc (json: {json}): {} KiB for 300,000 records, {} KiB for 30,000",
+            large.0,
+            small.0
+        );
+        assert!(
+            large.1 <= small.1 + slack,
+            "the engine (json: {json}): {} KiB for 300,000 records, {} KiB for 30,000",
+            large.1,
+            small.1
+        );
+    }
+}
+
+/// A server answers with every record in one reply: gearc prints them all, in order,
+/// and from a million on says how to keep such a result out of memory (docs/limits.md).
+#[test]
+fn redisgears_a_result_of_a_million_records_arrives_whole_with_a_note() {
+    let g = support::gears::single();
+    let dir = tempfile::tempdir().unwrap();
+    let file = numbers_file(&dir, 1_000_000);
+    let out = gearc(&["run", &file, "--url", &g.url]);
+    let text = stderr(&out);
+    assert!(
+        text.contains("note: the server answered with 1000000 records in one reply"),
+        "{text}"
+    );
+    assert!(text.contains("`foreach(execute(…))`"), "{text}");
+    check_large_result(&out, 1_000_000);
+}
+
+/// `gearc run --local … | head`: once stdout is closed, gearc stops the engine and ends
+/// quietly (no panic, exit 0) instead of running the rest of a huge result.
+#[test]
+fn a_closed_stdout_stops_a_local_run() {
+    use std::io::BufRead;
+
+    let server = support::RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = numbers_file(&dir, 100_000_000);
+    let started = std::time::Instant::now();
+    let mut child = support::spawn_gearc(&["run", "--local", &file, "--url", &server.url()]);
+    let pid = child.id();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    for i in 0..10 {
+        assert_eq!(lines.next().unwrap().unwrap(), i.to_string());
+    }
+    let engines = children_of(pid);
+    assert_eq!(engines.len(), 1, "one engine: {engines:?}");
+    drop(lines); // `head` is done
+    let out = child.wait_with_output().unwrap();
+    let text = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(!text.contains("panicked"), "{text}");
+    // a hundred million records would take minutes
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while peak_kib(engines[0]).is_some() {
+        assert!(std::time::Instant::now() < deadline, "the engine lives on");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }

@@ -1,5 +1,7 @@
 //! Printing run results as typed values, and run errors against the `.gear` source.
 
+use std::io::Write;
+
 use serde_json::Value;
 use thiserror::Error;
 
@@ -13,20 +15,65 @@ use super::input::Source;
 /// Prints decoded results: one per line, a key/value table for group records (sorted by
 /// key unless `sorted`, when the pipeline's own `sort` gave their order), or JSON lines.
 pub fn print_results(values: &[Value], result: &Type, sorted: bool, json: bool) {
-    if json {
-        for v in values {
-            println!("{v}");
+    let mut printer = Results::new(result, sorted, json);
+    // A closed stdout (`| head`) ends the printing; an execution of --watch has nothing
+    // more to say about it.
+    let _ = printer.print(values.iter().cloned());
+    let _ = printer.finish();
+}
+
+/// Prints a run's results as they arrive, chunk by chunk, so that a huge result is never
+/// held whole: each record is written (and the chunk flushed) as it comes, except the rows
+/// of a key/value table, which are kept until the end to be sorted and aligned (a grouped
+/// result is made at the end of the run anyway). An error is stdout's (a closed pipe).
+pub struct Results {
+    json: bool,
+    /// The rows of a key/value table (`Some` for group records printed as text).
+    table: Option<Vec<(String, String)>>,
+    sorted: bool,
+    /// Records printed or held so far.
+    pub count: usize,
+}
+
+impl Results {
+    pub fn new(result: &Type, sorted: bool, json: bool) -> Results {
+        let is_group = matches!(result, Type::Record(fields)
+            if fields.len() == 2 && result.field("key").is_some() && result.field("value").is_some());
+        Results {
+            json,
+            table: (is_group && !json).then(Vec::new),
+            sorted,
+            count: 0,
         }
-        return;
     }
-    let is_group = matches!(result, Type::Record(fields)
-        if fields.len() == 2 && result.field("key").is_some() && result.field("value").is_some());
-    if is_group && !values.is_empty() {
-        let mut rows: Vec<(String, String)> = values
-            .iter()
-            .map(|v| (plain(&v["key"]), plain(&v["value"])))
-            .collect();
-        if !sorted {
+
+    /// Prints (or, for a table, keeps) these records, then flushes stdout.
+    pub fn print(&mut self, values: impl IntoIterator<Item = Value>) -> std::io::Result<()> {
+        if let Some(rows) = &mut self.table {
+            for v in values {
+                rows.push((plain(&v["key"]), plain(&v["value"])));
+                self.count += 1;
+            }
+            return Ok(());
+        }
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        for v in values {
+            if self.json {
+                writeln!(out, "{v}")?;
+            } else {
+                writeln!(out, "{}", plain(&v))?;
+            }
+            self.count += 1;
+        }
+        out.flush()
+    }
+
+    /// Prints the key/value table, when there is one.
+    pub fn finish(&mut self) -> std::io::Result<()> {
+        let Some(mut rows) = self.table.take().filter(|rows| !rows.is_empty()) else {
+            return Ok(());
+        };
+        if !self.sorted {
             rows.sort();
         }
         let width = rows
@@ -35,14 +82,12 @@ pub fn print_results(values: &[Value], result: &Type, sorted: bool, json: bool) 
             .max()
             .unwrap_or(0)
             .max(3);
-        println!("{:<width$}  value", "key");
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        writeln!(out, "{:<width$}  value", "key")?;
         for (k, v) in rows {
-            println!("{k:<width$}  {v}");
+            writeln!(out, "{k:<width$}  {v}")?;
         }
-        return;
-    }
-    for v in values {
-        println!("{}", plain(v));
+        out.flush()
     }
 }
 

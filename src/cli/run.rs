@@ -50,6 +50,9 @@ pub fn run(args: RunArgs) -> u8 {
         registrations: Vec::new(),
         not_run: Vec::new(),
         failed: false,
+        run_results: None,
+        stdout: Stdout::Open,
+        stop: None,
     };
     if args.local {
         run_local(&args, &mut printer)
@@ -75,6 +78,7 @@ fn run_local(args: &RunArgs, printer: &mut Printer) -> u8 {
         return exit::OK;
     }
     let stop = StopHandle::default();
+    printer.stop = Some(stop.clone());
     if args.watch {
         // gearc waits for the engine to restore the server's settings. A Ctrl-C in a
         // terminal reaches the engine too; a signal sent to gearc alone is passed on,
@@ -212,6 +216,35 @@ struct Printer<'a> {
     /// when there are several) before whatever comes next.
     not_run: Vec<NotRun>,
     failed: bool,
+    /// The run's results while they arrive (`Records` events), until its `Result`.
+    run_results: Option<output::Results>,
+    stdout: Stdout,
+    /// Stops the local engine (when stdout is closed, nobody reads its results).
+    stop: Option<StopHandle>,
+}
+
+/// Whether gearc can still print results.
+#[derive(Debug)]
+enum Stdout {
+    Open,
+    /// Its reader is gone (`gearc run … | head`): the reader's choice, not a failure.
+    Closed,
+    /// Writing failed otherwise (a full disk): said once the run ends.
+    Failed(std::io::Error),
+}
+
+/// From this many records on, a server run's result is worth a note (docs/limits.md): the
+/// server built it whole before it answered, and gearc holds the reply whole too.
+const HUGE_RESULT: usize = 1_000_000;
+
+/// The note for a server run's result of `records` records, when it is huge.
+fn huge_result_note(records: usize) -> Option<String> {
+    (records >= HUGE_RESULT).then(|| {
+        format!(
+            "note: the server answered with {records} records in one reply, which it built whole in its memory before answering and gearc received whole too (docs/limits.md); \
+             to keep a result this large out of memory, reduce it on the server (`count`, `aggregate`, `limit`) or write it into Redis with `foreach(execute(…))`"
+        )
+    })
 }
 
 /// A registration as the engine reported it.
@@ -291,6 +324,31 @@ impl<'a> Printer<'a> {
     /// The exit status of a finished run, with its failure (if any) printed.
     fn finish(&mut self, result: Result<(), SubmitError>) -> u8 {
         self.say_not_run();
+        match std::mem::replace(&mut self.stdout, Stdout::Open) {
+            Stdout::Open => {}
+            // The engine was stopped for it: how the run ended is of no interest now.
+            Stdout::Closed => return if self.failed { exit::ERRORS } else { exit::OK },
+            Stdout::Failed(e) => {
+                eprintln!("error: cannot write the results to stdout: {e}");
+                return exit::TROUBLE;
+            }
+        }
+        // A run that fails after some of its records were printed (Redis went away): the
+        // failure as always, then that the records printed are not all of them.
+        let printed = self.run_results.as_ref().map_or(0, |r| r.count);
+        if let (Err(e), 1.., Some(mut results)) = (&result, printed, self.run_results.take()) {
+            self.write(|| results.finish()); // a key/value table held so far
+            let status = connect::report(e);
+            if self.json {
+                eprintln!(
+                    "{}",
+                    serde_json::json!({ "incomplete": true, "records": printed, "in": "the run" })
+                );
+            } else {
+                eprintln!("the run stopped after the {printed} records above; they are not its whole result");
+            }
+            return status;
+        }
         match result {
             Ok(()) if self.failed => exit::ERRORS,
             Ok(()) => exit::OK,
@@ -332,22 +390,35 @@ impl<'a> Printer<'a> {
             self.say_not_run();
         }
         match event {
+            Event::Records { results } => {
+                let mut printer = self.run_results.take().unwrap_or_else(|| self.results());
+                self.write(|| printer.print(results.iter().map(reply::decode_record)));
+                self.run_results = Some(printer);
+            }
             Event::Result { results, errors } => {
                 let run = self.compiled.run_pipeline();
-                let decoded = reply::decode_results(
-                    results,
-                    run.and_then(|p| p.empty_result.as_ref()),
-                    !errors.is_empty(),
-                );
-                let result_type = run
-                    .map(|p| p.result.clone())
-                    .unwrap_or(gearc::ir::Type::Any);
-                let sorted = run.is_some_and(|p| p.sorted);
-                if decoded.is_empty() && errors.is_empty() && !self.json {
+                let mut printer = self.run_results.take().unwrap_or_else(|| self.results());
+                // The empty result is filled in only when no record came at all.
+                let decoded = if printer.count == 0 {
+                    reply::decode_results(
+                        results,
+                        run.and_then(|p| p.empty_result.as_ref()),
+                        !errors.is_empty(),
+                    )
+                } else {
+                    results.iter().map(reply::decode_record).collect()
+                };
+                if printer.count == 0 && decoded.is_empty() && errors.is_empty() && !self.json {
                     // Said on stderr: stdout holds results only, and there are none.
                     eprintln!("no records");
                 }
-                output::print_results(&decoded, &result_type, sorted, self.json);
+                self.write(|| printer.print(decoded));
+                self.write(|| printer.finish());
+                if !self.local {
+                    if let Some(note) = huge_result_note(printer.count) {
+                        eprintln!("{note}");
+                    }
+                }
                 self.report_errors(errors, "the run", run);
             }
             Event::Registered {
@@ -439,6 +510,33 @@ impl<'a> Printer<'a> {
             }
             Event::Stopped => eprintln!("stopped; the server's settings are restored"),
             Event::ScriptError { .. } | Event::Fatal { .. } => {}
+        }
+    }
+
+    /// The printer of the run's results.
+    fn results(&self) -> output::Results {
+        let run = self.compiled.run_pipeline();
+        let result_type = run
+            .map(|p| p.result.clone())
+            .unwrap_or(gearc::ir::Type::Any);
+        output::Results::new(&result_type, run.is_some_and(|p| p.sorted), self.json)
+    }
+
+    /// Prints with `print` while stdout takes it. Once it does not, nothing more is
+    /// printed and the local engine is stopped: nobody would read what it sends.
+    fn write(&mut self, print: impl FnOnce() -> std::io::Result<()>) {
+        if !matches!(self.stdout, Stdout::Open) {
+            return;
+        }
+        if let Err(e) = print() {
+            self.stdout = if e.kind() == std::io::ErrorKind::BrokenPipe {
+                Stdout::Closed
+            } else {
+                Stdout::Failed(e)
+            };
+            if let Some(stop) = &self.stop {
+                stop.stop();
+            }
         }
     }
 
@@ -665,4 +763,17 @@ fn backlog_line(at: &str, streams: usize, entries: u64, exact: bool, trim: bool)
     format!(
         "stream registration at {at}: processing {count} existing {noun} of {streams} now, {then}"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_result_gets_a_note_from_a_million_records_on() {
+        assert_eq!(huge_result_note(HUGE_RESULT - 1), None);
+        let note = huge_result_note(HUGE_RESULT).expect("a note");
+        assert!(note.contains("1000000 records in one reply"), "{note}");
+        assert!(note.contains("`count`, `aggregate`, `limit`"), "{note}");
+    }
 }

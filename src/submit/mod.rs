@@ -86,8 +86,8 @@ pub fn run(
                 )
                 .await;
                 match outcome {
-                    Ok((results, errors)) => {
-                        on_event(&Event::Result { results, errors });
+                    Ok((records, errors)) => {
+                        stream_reply(records, errors, &mut on_event);
                         Ok(())
                     }
                     Err(server::RunFailure::Submit(e)) => Err(e),
@@ -113,6 +113,35 @@ pub fn run(
             })
         }
     }
+}
+
+/// How many records of a server's reply are converted and handed on at a time.
+const REPLY_CHUNK: usize = 1000;
+
+/// A server's reply handed on as the local engine sends one: `Records` events of
+/// [`REPLY_CHUNK`] records, then the `Result` with the rest and the errors. Each raw
+/// record is converted, then freed, as it is handed on (the reply arrives whole: the
+/// redis crate reads it all before it returns it), so gearc never holds the raw reply
+/// and its converted records, or the printed text, at once (docs/limits.md).
+fn stream_reply(
+    records: Vec<redis::Value>,
+    errors: Vec<String>,
+    on_event: &mut impl FnMut(&Event),
+) {
+    let mut chunk = Vec::with_capacity(REPLY_CHUNK.min(records.len()));
+    for record in records {
+        chunk.push(server::replies::to_json(&record));
+        drop(record);
+        if chunk.len() == REPLY_CHUNK {
+            on_event(&Event::Records {
+                results: std::mem::take(&mut chunk),
+            });
+        }
+    }
+    on_event(&Event::Result {
+        results: chunk,
+        errors,
+    });
 }
 
 /// The module with only the pipelines of one kind: the other pipelines' statements are

@@ -151,7 +151,10 @@ class Run(object):
 
     @property
     def results(self):
-        return self.result["results"]
+        """The run's records: those of its `records` lines (a large or slow result streams),
+        then those of its `result` line."""
+        streamed = [record for chunk in self.of("records") for record in chunk["results"]]
+        return streamed + self.result["results"]
 
     @property
     def errors(self):

@@ -37,6 +37,7 @@ pub const ENGINE_FILES: &[(&str, &str)] = engine_files![
     "gearc_engine/registration.py",
     "gearc_engine/resp.py",
     "gearc_engine/rg_commands.py",
+    "gearc_engine/run_reply.py",
     "gearc_engine/runtime.py",
     "gearc_engine/scan.py",
     "gearc_engine/scan_script.py",

@@ -29,7 +29,11 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         mode_note: Option<String>,
     },
-    /// The reply of the module's `run()`.
+    /// Records of the reply of the module's `run()`, sent while it runs, in order (the
+    /// engine sends a large result in chunks; `Result` holds the last ones).
+    Records { results: Vec<Value> },
+    /// The end of the module's `run()`: its last records (all of them when no `Records`
+    /// came before) and its errors.
     Result {
         results: Vec<Value>,
         errors: Vec<String>,

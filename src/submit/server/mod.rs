@@ -127,7 +127,7 @@ pub async fn run(
     requirements: &[String],
     limit: Option<Duration>,
     started: impl FnOnce(&str),
-) -> Result<(Vec<serde_json::Value>, Vec<String>), RunFailure> {
+) -> Result<(Vec<Value>, Vec<String>), RunFailure> {
     let start = pyexecute(module, &["UNBLOCKING"], requirements);
     let reply = match con.query(&start).await {
         Ok(reply) => reply,
@@ -163,7 +163,7 @@ pub async fn run(
                     Timeouts::default(),
                 ))
             })?;
-            replies::run_reply(&reply).ok_or_else(|| {
+            replies::run_reply(reply).map_err(|reply| {
                 RunFailure::Submit(SubmitError::Command {
                     url: con.target.to_string(),
                     command: "RG.GETRESULTSBLOCKING".into(),

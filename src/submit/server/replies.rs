@@ -126,13 +126,19 @@ pub fn cluster_primaries(reply: &Value) -> Vec<Node> {
     out
 }
 
-/// RG.PYEXECUTE's or RG.GETRESULTS' `[results, errors]`: each result record as JSON
-/// (gearc's records are JSON text), each error as its text.
-pub fn run_reply(reply: &Value) -> Option<(Vec<serde_json::Value>, Vec<String>)> {
-    match items(reply) {
-        [results, errors] => Some((
-            items(results).iter().map(to_json).collect(),
-            items(errors)
+/// RG.PYEXECUTE's or RG.GETRESULTS' `[results, errors]`: the result records as the
+/// server sent them (the caller converts each with [`to_json`] as it prints it, so that
+/// the raw reply and its converted records are never both whole in memory), each error
+/// as its text; the reply itself when it has another shape.
+pub fn run_reply(reply: Value) -> Result<(Vec<Value>, Vec<String>), Value> {
+    match reply {
+        Value::Array(mut items) if items.len() == 2 => {
+            let errors = items.pop().unwrap_or(Value::Nil);
+            let results = match items.pop() {
+                Some(Value::Array(results) | Value::Set(results)) => results,
+                _ => Vec::new(),
+            };
+            let errors = self::items(&errors)
                 .iter()
                 .map(|e| match to_json(e) {
                     serde_json::Value::String(s) => s,
@@ -143,9 +149,10 @@ pub fn run_reply(reply: &Value) -> Option<(Vec<serde_json::Value>, Vec<String>)>
                         .to_string(),
                     other => other.to_string(),
                 })
-                .collect(),
-        )),
-        _ => None,
+                .collect();
+            Ok((results, errors))
+        }
+        other => Err(other),
     }
 }
 

@@ -9,10 +9,10 @@ from .builder import Session
 from .plan import execute_plan
 from .protocol import Fatal, Halt, Stop, clean_text, emit, line, note
 from .registration import call_on_registered
+from .run_reply import RunReply
 from .runtime import Runtime
 from .script import install_modules, run_module
 from .url import Target
-from .values import reply_value
 
 
 def parse_args(argv):
@@ -78,8 +78,9 @@ def engine(argv):
             call_on_registered(reg)
         if session.run is not None:
             steps, source_factory = session.run
-            results, errors = execute_plan(steps, source_factory())
-            emit(line("result", results=[reply_value(r) for r in results], errors=[clean_text(e) for e in errors]))
+            reply = RunReply()
+            _, errors = execute_plan(steps, source_factory(), reply.add)
+            reply.finish(errors)
         if watch:
             watch_registrations(target, conn, [r for r in session.registrations if r.runnable], trust)
     except (OSError, ConnectionError) as e:

@@ -390,10 +390,11 @@ _STEPS = {"map": step_map, "filter": step_filter, "foreach": step_foreach, "flat
           "getvalue": step_getvalue, "limit": step_limit}
 
 
-def execute_plan(steps, source):
+def execute_plan(steps, source, on_record=None):
     """Runs a plan over a record source: (results, errors) as Python values. The steps are
     tuples (kind, arguments...); collect and repartition move records between shards, so
-    on one shard they do nothing."""
+    on one shard they do nothing. With `on_record`, each result is handed to it as it is
+    made instead of kept (results is then empty): a run's reply streams (run_reply)."""
     state = ExecutionState()
     stream = reader_step(source, state)
     steps = list(steps)
@@ -403,9 +404,10 @@ def execute_plan(steps, source):
             stream = step_extract_and_accumulate(stream, step[1], steps.pop(0)[1])
         elif step[0] in _STEPS:
             stream = _STEPS[step[0]](stream, *step[1:])
+    keep = state.results.append if on_record is None else on_record
     for record in stream:
-        if isinstance(record, ErrorRecord):
+        if type(record) is ErrorRecord:
             state.errors.append(record.text)
         else:
-            state.results.append(record)
+            keep(record)
     return state.results, state.errors

@@ -14,6 +14,7 @@ _OUTPUT_CLOSED = []
 # (src/submit/local/protocol.rs, Event) has exactly these fields and keeps every one.
 LINES = {
     "registered": (("id", "reader", "args", "desc"), ("unsupported", "mode_note")),
+    "records": (("results",), ()),
     "result": (("results", "errors"), ()),
     "backlog": (("registration", "streams", "entries", "exact", "trim"), ()),
     "watching": (("registrations",), ()),
