@@ -1,12 +1,16 @@
 //! The library API: a `.gear` source in, the Python module and what the compiler
 //! knows about each pipeline out, or every diagnostic.
 
-use crate::check;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use crate::check::{self, python_block, CheckedItem, Checker};
 use crate::diagnostics::Diagnostic;
 use crate::ir::Type;
 use crate::ir::{self, EmptyResult};
-use crate::lower::{self, LineMap};
-use crate::syntax::{self, ast, span::LineIndex, Span};
+use crate::lower::{self, LineMap, ModuleWriter};
+use crate::syntax::span::{LineIndex, Lines};
+use crate::syntax::{self, ast, Items, Span, SyntaxError};
 
 pub use crate::ir::TerminalKind;
 
@@ -78,23 +82,7 @@ pub fn ir_to_python(program: &ir::Program, file: &str, source: &str) -> lower::L
 
 /// All three stages.
 pub fn compile(source: &str, file: &str) -> Result<Compiled, Vec<Diagnostic>> {
-    compile_keeping(source, file).0
-}
-
-/// What the stages made on their way to a result: the AST and the typed IR.
-///
-/// A process about to exit need not free them: for a large file, freeing them costs
-/// a tenth of the whole run. [`compile_keeping`] and [`check_keeping`] hand them over
-/// so that the command line can `std::mem::forget` them.
-#[derive(Default)]
-pub struct Stages {
-    pub ast: Option<ast::Module>,
-    pub ir: Option<ir::Program>,
-}
-
-/// [`compile`], also handing over what the stages made.
-pub fn compile_keeping(source: &str, file: &str) -> (Result<Compiled, Vec<Diagnostic>>, Stages) {
-    compile_keeping_with(source, file, lower::Options::default())
+    compile_with(source, file, lower::Options::default())
 }
 
 /// [`compile`] with lowering [`lower::Options`] (e.g. typed records of registrations for
@@ -104,47 +92,71 @@ pub fn compile_with(
     file: &str,
     options: lower::Options,
 ) -> Result<Compiled, Vec<Diagnostic>> {
-    compile_keeping_with(source, file, options).0
-}
-
-fn compile_keeping_with(
-    source: &str,
-    file: &str,
-    options: lower::Options,
-) -> (Result<Compiled, Vec<Diagnostic>>, Stages) {
-    let (checked, mut stages) = check_keeping(source);
-    let (program, warnings) = match (checked, stages.ir.take()) {
-        (Ok(warnings), Some(program)) => (program, warnings),
-        (Ok(diagnostics) | Err(diagnostics), _) => return (Err(diagnostics), stages),
-    };
-    let lowered = lower::lower_with(&program, file, &LineIndex::new(source), options);
-    let pipelines = program
-        .pipelines
-        .iter()
-        .zip(&lowered.pipeline_lines)
-        .map(|(p, lines)| PipelineInfo {
-            terminal: p.terminal.kind(),
-            reader: p.reader.gears_name(),
-            result: p.result.clone(),
-            sorted: p.is_sorted(),
-            empty_result: match &p.terminal.action {
-                ir::Action::Run { empty_result } => empty_result.clone(),
-                ir::Action::Register(_) => None,
-            },
-            span: p.span,
-            python_lines: *lines,
-            stream_key: stream_run_key(p),
-        })
-        .collect();
-    let compiled = Compiled {
+    let lines = Lines::new(source);
+    let mut pass = ItemPass::new(source);
+    let mut writer = ModuleWriter::new(&pass.globals, file, &lines, options);
+    let mut pipelines = Vec::new();
+    let finished = pass.run(&mut |checked| match checked {
+        CheckedItem::Definition(d) => writer.definition(&d),
+        CheckedItem::Pipeline(p) => {
+            pipelines.push(pipeline_info(&p));
+            writer.pipeline(&p);
+        }
+    })?;
+    let lowered = writer.finish(&finished.requirements);
+    for (info, lines) in pipelines.iter_mut().zip(&lowered.pipeline_lines) {
+        info.python_lines = *lines;
+    }
+    Ok(Compiled {
         python: lowered.python,
-        requirements: program.requirements.clone(),
+        requirements: finished.requirements,
         pipelines,
         line_map: lowered.line_map,
-        warnings,
-    };
-    stages.ir = Some(program);
-    (Ok(compiled), stages)
+        warnings: finished.warnings,
+    })
+}
+
+/// The module alone, and the warnings: what `gearc compile` writes. [`compile`] also
+/// records each pipeline and the `.gear` span of each Python line, which `gearc
+/// compile` would hold for nothing (a large file has thousands of both).
+pub fn compile_python(
+    source: &str,
+    file: &str,
+) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let lines = Lines::new(source);
+    let mut pass = ItemPass::new(source);
+    let mut writer = ModuleWriter::new(&pass.globals, file, &lines, lower::Options::default())
+        .without_line_map();
+    let finished = pass.run(&mut |checked| match checked {
+        CheckedItem::Definition(d) => writer.definition(&d),
+        CheckedItem::Pipeline(p) => writer.pipeline(&p),
+    })?;
+    let lowered = writer.finish(&finished.requirements);
+    Ok((lowered.python, finished.warnings))
+}
+
+/// Stages 1 and 2 only, what `gearc check` needs: `Ok` with the warnings when the file
+/// compiles, else every diagnostic.
+pub fn check(source: &str) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    let mut pass = ItemPass::new(source);
+    Ok(pass.run(&mut |_| {})?.warnings)
+}
+
+/// What the compiler knows about a pipeline, but the Python lines it is written on.
+fn pipeline_info(p: &ir::Pipeline) -> PipelineInfo {
+    PipelineInfo {
+        terminal: p.terminal.kind(),
+        reader: p.reader.gears_name(),
+        result: p.result.clone(),
+        sorted: p.is_sorted(),
+        empty_result: match &p.terminal.action {
+            ir::Action::Run { empty_result } => empty_result.clone(),
+            ir::Action::Register(_) => None,
+        },
+        span: p.span,
+        python_lines: (0, 0),
+        stream_key: stream_run_key(p),
+    }
 }
 
 /// The literal key of a `stream` run (`stream("events") | … | run`).
@@ -163,23 +175,312 @@ fn stream_run_key(p: &ir::Pipeline) -> Option<String> {
     }
 }
 
-/// Stages 1 and 2 only, what `gearc check` needs: `Ok` with the warnings when the file
-/// compiles, else every diagnostic; and what the stages made (the IR when it checks).
-pub fn check_keeping(source: &str) -> (Result<Vec<Diagnostic>, Vec<Diagnostic>>, Stages) {
-    let module = match source_to_ast(source) {
-        Ok(module) => module,
-        Err(diagnostics) => return (Err(diagnostics), Stages::default()),
-    };
-    let checked = ast_to_ir(&module);
-    let mut stages = Stages {
-        ast: Some(module),
-        ir: None,
-    };
-    match checked {
-        Ok((program, warnings)) => {
-            stages.ir = Some(program);
-            (Ok(warnings), stages)
+/// A file compiled one item at a time: parsed, checked and handed on (to be lowered)
+/// before the next item is parsed, so that only one item's syntax tree and IR are
+/// alive at once and memory stays a small multiple of the source.
+///
+/// A pipeline or a `fn` may use a global defined further down, so a first pass
+/// declares every global: a `let`'s name is read off its first words; `fn` items and
+/// Python blocks (and pipelines that start with the `python` reader) are parsed whole,
+/// once, and kept for the second pass. The diagnostics are those of the whole-file
+/// stages: only syntax errors when there is one, else every check diagnostic, in
+/// source order.
+struct ItemPass {
+    items: Items,
+    checker: Checker,
+    /// The items the first pass parsed, in order, until the second pass takes them.
+    parsed: VecDeque<(usize, Parsed)>,
+    /// The names the lowering must know before the first item.
+    globals: lower::Globals,
+}
+
+/// An item the first pass parsed.
+enum Parsed {
+    /// A `fn` item, its body shared with its declaration.
+    Fn {
+        name: ast::Ident,
+        params: Vec<ast::Ident>,
+        body: Rc<ast::Expr>,
+        span: Span,
+    },
+    Other(Result<ast::Item, Vec<SyntaxError>>),
+}
+
+/// What a pass that succeeded found.
+struct Passed {
+    requirements: Vec<String>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl ItemPass {
+    fn new(source: &str) -> Self {
+        let items = Items::new(source);
+        let mut checker = Checker::default();
+        let mut parsed = VecDeque::new();
+        let mut globals = lower::Globals::default();
+        for i in 0..items.len() {
+            let text = items.text(i);
+            match first_word(text) {
+                "let" => {
+                    if let Some((name, at)) = let_name(text) {
+                        let start = items.start(i) + at;
+                        checker.declare_let(i, name, Span::new(start, start + name.len()));
+                        globals.user.push(name.to_string());
+                    }
+                }
+                "fn" | "python" => {
+                    let item = items.parse(i);
+                    let parsed_item = match item {
+                        Ok(ast::Item {
+                            kind: ast::ItemKind::Fn { name, params, body },
+                            span,
+                        }) => {
+                            let body = Rc::new(body);
+                            checker.declare_fn(i, &name, &params, Rc::clone(&body));
+                            globals.user.push(name.name.clone());
+                            globals.fns.insert(name.name.clone());
+                            Parsed::Fn {
+                                name,
+                                params,
+                                body,
+                                span,
+                            }
+                        }
+                        item => {
+                            if let Ok(item) = &item {
+                                checker.declare_item(i, item);
+                                if let ast::ItemKind::Python { code, .. } = &item.kind {
+                                    let code = python_block::dedent(code);
+                                    let names = python_block::top_level_names(&code);
+                                    let names = names.iter().map(|n| n.name().to_string());
+                                    globals.python.extend(names);
+                                }
+                            }
+                            Parsed::Other(item)
+                        }
+                    };
+                    parsed.push_back((i, parsed_item));
+                }
+                _ => {}
+            }
         }
-        Err(diagnostics) => (Err(diagnostics), stages),
+        checker.declared();
+        ItemPass {
+            items,
+            checker,
+            parsed,
+            globals,
+        }
+    }
+
+    /// Parses and checks every item, handing each checked item to `out` while the file
+    /// has no error; every diagnostic when it has one.
+    fn run(&mut self, out: &mut dyn FnMut(CheckedItem)) -> Result<Passed, Vec<Diagnostic>> {
+        let mut syntax_errors: Vec<SyntaxError> = Vec::new();
+        // What the checker makes of one item.
+        let mut checked = Vec::new();
+        for i in 0..self.items.len() {
+            let early = match self.parsed.front() {
+                Some((at, _)) if *at == i => self.parsed.pop_front().map(|(_, p)| p),
+                _ => None,
+            };
+            let item = match early {
+                Some(Parsed::Fn {
+                    name,
+                    params,
+                    body,
+                    span,
+                }) => {
+                    if syntax_errors.is_empty() {
+                        let checker = &mut self.checker;
+                        checker.fn_item(&name, &params, &body, span, &mut |c| checked.push(c));
+                        self.hand_over(&mut checked, out);
+                    }
+                    continue;
+                }
+                Some(Parsed::Other(item)) => item,
+                None => self.items.parse(i),
+            };
+            let item = match item {
+                Ok(item) => item,
+                Err(mut errors) => {
+                    syntax_errors.append(&mut errors);
+                    continue;
+                }
+            };
+            // Once an item has a syntax error, only syntax errors are reported.
+            if !syntax_errors.is_empty() {
+                continue;
+            }
+            self.checker.item(i, &item, &mut |c| checked.push(c));
+            self.hand_over(&mut checked, out);
+        }
+        if !syntax_errors.is_empty() {
+            syntax_errors.sort_by_key(|e| (e.span().start, e.span().end));
+            return Err(syntax_errors.into_iter().map(Diagnostic::from).collect());
+        }
+        let checker = std::mem::take(&mut self.checker);
+        let finished = checker.finish(&mut |c| checked.push(c));
+        if !finished.failed {
+            for c in checked {
+                out(c);
+            }
+        }
+        let diagnostics = finished
+            .diagnostics
+            .into_iter()
+            .map(Diagnostic::from)
+            .collect();
+        if finished.failed {
+            return Err(diagnostics);
+        }
+        Ok(Passed {
+            requirements: finished.requirements,
+            warnings: diagnostics,
+        })
+    }
+}
+
+impl ItemPass {
+    /// Hands what the checker made of an item on to `out`, while the file has no
+    /// error (an IR with errors in it is not meant to be lowered).
+    fn hand_over(&self, checked: &mut Vec<CheckedItem>, out: &mut dyn FnMut(CheckedItem)) {
+        let keep = !self.checker.failed();
+        for c in checked.drain(..) {
+            if keep {
+                out(c);
+            }
+        }
+    }
+}
+
+/// The word an item starts with (its keyword, for the items that have one).
+fn first_word(text: &str) -> &str {
+    let end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
+    &text[..end]
+}
+
+/// The name `let NAME = …` defines, and its offset in the item, read as the grammar
+/// reads it (`kw_let ~ ident`, spaces and tabs between). `None` when it is not a name:
+/// then the item does not parse, and its syntax error is all that is reported.
+fn let_name(text: &str) -> Option<(&str, usize)> {
+    let rest = text.strip_prefix("let")?;
+    let at = 3 + rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    let name = first_word(&text[at..]);
+    let starts_well = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    (starts_well && !KEYWORDS.contains(&name)).then_some((name, at))
+}
+
+/// The keywords of `grammar/gear.pest`, which are never names.
+const KEYWORDS: &[&str] = &[
+    "let",
+    "fn",
+    "python",
+    "requirements",
+    "if",
+    "then",
+    "else",
+    "and",
+    "or",
+    "not",
+    "in",
+    "true",
+    "false",
+    "none",
+    "it",
+    "run",
+    "register",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `.gear` files of the repository: examples, error corpus, run corpus.
+    fn corpus() -> Vec<(String, String)> {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut files = Vec::new();
+        for dir in ["examples", "tests/errors", "tests/run"] {
+            for entry in std::fs::read_dir(format!("{root}/{dir}")).expect("corpus folder") {
+                let path = entry.expect("entry").path();
+                if path.extension().is_some_and(|e| e == "gear") {
+                    let text = std::fs::read_to_string(&path).expect("read");
+                    files.push((path.display().to_string(), text));
+                }
+            }
+        }
+        assert!(files.len() > 100, "the corpus is there: {}", files.len());
+        // What the first pass reads off items without parsing them, and what it must
+        // leave to the parser.
+        let cases = [
+            "let\tA = B\nlet  B = 1\nkeys(\"x\") | map(A + twice(B)) | run\nfn twice(x) = x * A\n",
+            "let A = 1\nlet A = 2\nkeys(\"x\") | map(A) | run\n",
+            "let if = 1\nkeys(\"x\") | run\n",
+            "let = 1\nfn f( = 2\nkeys(\"x\") | run\n",
+            "fn f(x) = g(x)\nfn g(x) = x\nfn f(y) = y\nkeys(\"x\") | map(f(1)) | run\n",
+            "python(gen) | run\npython \"\"\"\ndef gen():\n    yield 1\n\"\"\"\n",
+            "keys(\"x\")\nmap(value)\ncount\n| run\nlet A = 1\n",
+            "keys(\"x\") | map(value)\nkeys(\"y\") | run\n",
+        ];
+        for (i, case) in cases.iter().enumerate() {
+            files.push((format!("case {i}"), case.to_string()));
+        }
+        files
+    }
+
+    /// The three stages over the whole file, one after the other.
+    fn whole_file(source: &str, file: &str) -> Result<(lower::Lowered, Vec<String>), Vec<String>> {
+        let show = |d: Vec<Diagnostic>| d.iter().map(|d| format!("{d:?}")).collect::<Vec<_>>();
+        let module = source_to_ast(source).map_err(show)?;
+        let (program, warnings) = ast_to_ir(&module).map_err(show)?;
+        Ok((ir_to_python(&program, file, source), show(warnings)))
+    }
+
+    /// The item-by-item pass gives what the whole-file stages give: the same module,
+    /// line map and pipeline lines, or the same diagnostics in the same order.
+    #[test]
+    fn compiling_item_by_item_is_compiling_the_whole_file() {
+        let (mut compiled, mut failed) = (0, 0);
+        for (path, source) in corpus() {
+            let show = |d: &[Diagnostic]| d.iter().map(|d| format!("{d:?}")).collect::<Vec<_>>();
+            let expected = whole_file(&source, "t.gear");
+            match (compile(&source, "t.gear"), expected) {
+                (Ok(c), Ok((lowered, warnings))) => {
+                    assert_eq!(c.python, lowered.python, "{path}");
+                    assert_eq!(c.line_map, lowered.line_map, "{path}");
+                    let lines: Vec<_> = c.pipelines.iter().map(|p| p.python_lines).collect();
+                    assert_eq!(lines, lowered.pipeline_lines, "{path}");
+                    assert_eq!(show(&c.warnings), warnings, "{path}");
+                    let (python, warned) = compile_python(&source, "t.gear").expect("compiles");
+                    assert_eq!(python, c.python, "{path}");
+                    assert_eq!(show(&warned), warnings, "{path}");
+                    compiled += 1;
+                }
+                (Err(d), Err(expected)) => {
+                    assert_eq!(show(&d), expected, "{path}");
+                    let checked = check(&source).expect_err("fails");
+                    assert_eq!(show(&checked), expected, "{path}");
+                    failed += 1;
+                }
+                (got, expected) => panic!(
+                    "{path}: item by item {}, whole file {}",
+                    if got.is_ok() { "compiles" } else { "fails" },
+                    if expected.is_ok() {
+                        "compiles"
+                    } else {
+                        "fails"
+                    }
+                ),
+            }
+        }
+        assert!(
+            compiled > 50 && failed > 50,
+            "{compiled} compiled, {failed} failed"
+        );
     }
 }

@@ -3,7 +3,7 @@
 use super::error::CheckError;
 use super::Checker;
 use crate::ir::{Operation, ReaderKind, Word};
-use crate::syntax::ast::{self, ItemKind};
+use crate::syntax::ast;
 
 impl Checker {
     /// A line that goes on with an operation but forgot its leading `|` parses as a
@@ -14,22 +14,16 @@ impl Checker {
     pub(super) fn join_continuations(
         &mut self,
         p: &ast::Pipeline,
-        rest: &[ast::Item],
+        rest: &[ast::Pipeline],
     ) -> Option<(ast::Pipeline, usize)> {
         let mut whole: Option<ast::Pipeline> = None;
         let mut glued = 0;
-        for item in rest {
+        for next in rest {
             let current = whole.as_ref().unwrap_or(p);
-            let ItemKind::Pipeline(next) = &item.kind else {
-                break;
-            };
-            let name = next.reader.name.name.as_str();
-            if current.terminal.is_some()
-                || ReaderKind::parse(name).is_some()
-                || Operation::parse(name).is_none()
-            {
+            if !continues(current, next) {
                 break;
             }
+            let name = next.reader.name.name.as_str();
             self.error(CheckError::MissingPipe {
                 op: name.to_string(),
                 span: next.reader.name.span,
@@ -48,4 +42,13 @@ impl Checker {
         }
         whole.map(|w| (w, glued))
     }
+}
+
+/// Whether `next` is a line that goes on with `current`: `current` has no terminal yet
+/// and `next` starts with an operation, not a reader.
+pub(super) fn continues(current: &ast::Pipeline, next: &ast::Pipeline) -> bool {
+    let name = next.reader.name.name.as_str();
+    current.terminal.is_none()
+        && ReaderKind::parse(name).is_none()
+        && Operation::parse(name).is_some()
 }

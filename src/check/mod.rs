@@ -29,7 +29,9 @@ pub mod suggest;
 mod terminal;
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
+use continuation::continues;
 use error::CheckError;
 use python_block::PythonName;
 use scope::{Global, GlobalDef, Globals, Scope};
@@ -46,32 +48,56 @@ pub struct Checked {
     pub diagnostics: Vec<CheckError>,
 }
 
+/// Checks a whole module: its declarations first, then each item in order, as
+/// [`Checker`] does for the compiler's item-by-item pass (`crate::compile`).
 pub fn check(module: &ast::Module) -> Checked {
     let mut checker = Checker::default();
-    checker.collect_globals(module);
-    checker.global_names = suggest::GlobalNames::new(checker.globals.defs.keys());
-    let program = checker.program(module);
-    let has_pipeline = module
-        .items
-        .iter()
-        .any(|i| matches!(i.kind, ItemKind::Pipeline(_)));
-    // Only for a file that otherwise checks: while it has errors, it is being written.
-    if !has_pipeline && checker.diags.iter().all(|d| d.is_warning()) {
-        let span = module.items.first().map_or(Span::new(0, 0), |i| i.span);
-        checker.error(CheckError::NoPipelines { span });
+    for (order, item) in module.items.iter().enumerate() {
+        checker.declare_item(order, item);
     }
-    let mut diagnostics = checker.diags;
-    diagnostics.sort_by_key(|d| (d.span().start, d.span().end));
-    diagnostics.dedup();
-    let failed = diagnostics.iter().any(|d| !d.is_warning());
+    checker.declared();
+    let mut definitions = Vec::new();
+    let mut pipelines = Vec::new();
+    let mut keep = |checked| match checked {
+        CheckedItem::Definition(d) => definitions.push(d),
+        CheckedItem::Pipeline(p) => pipelines.push(p),
+    };
+    for (order, item) in module.items.iter().enumerate() {
+        checker.item(order, item, &mut keep);
+    }
+    let end = checker.finish(&mut keep);
     Checked {
-        program: if failed { None } else { Some(program) },
-        diagnostics,
+        program: (!end.failed).then(|| ir::Program {
+            requirements: end.requirements,
+            definitions,
+            pipelines,
+        }),
+        diagnostics: end.diagnostics,
     }
 }
 
+/// What one item checks to: a definition or a pipeline of the [`ir::Program`].
+pub enum CheckedItem {
+    Definition(Definition),
+    Pipeline(ir::Pipeline),
+}
+
+/// What is known once every item is checked.
+pub struct Finished {
+    /// The `requirements` of every item, without repeats, in order.
+    pub requirements: Vec<String>,
+    /// Every diagnostic, warnings included, in source order.
+    pub diagnostics: Vec<CheckError>,
+    /// There is an error (not only warnings): the program must not be lowered.
+    pub failed: bool,
+}
+
+/// The checker, fed one item at a time: first the declarations of every item
+/// ([`Checker::declare_item`] or [`Checker::declare_let`], then [`Checker::declared`]),
+/// because a pipeline or `fn` may use a global defined below it; then every item in
+/// order ([`Checker::item`]), and [`Checker::finish`].
 #[derive(Default)]
-pub(crate) struct Checker {
+pub struct Checker {
     globals: Globals,
     diags: Vec<CheckError>,
     /// Result types of `fn`s per argument types (see `fn_result`).
@@ -81,6 +107,16 @@ pub(crate) struct Checker {
     python_blocks: HashMap<usize, (String, Vec<PythonName>)>,
     /// The globals' names, indexed once for "did you mean" (see `suggest`).
     global_names: suggest::GlobalNames,
+    /// A pipeline without a terminal, then the pipeline items after it that go on with
+    /// it (`continuation.rs`): they are checked as one once the next item shows where
+    /// the run ends.
+    pending: Vec<ast::Pipeline>,
+    requirements: Vec<String>,
+    first_run: Option<Span>,
+    first_register: Option<Span>,
+    /// The first item's span, and whether any item is a pipeline.
+    first_item: Option<Span>,
+    has_pipeline: bool,
 }
 
 impl Checker {
@@ -108,60 +144,73 @@ impl Checker {
         );
     }
 
-    fn collect_globals(&mut self, module: &ast::Module) {
-        for (order, item) in module.items.iter().enumerate() {
-            match &item.kind {
-                ItemKind::Let { name, .. } => self.define(
-                    &name.name,
-                    name.span,
-                    order,
-                    Global::Const {
-                        ty: Type::Any,
-                        literal: None,
-                    },
-                ),
-                ItemKind::Fn { name, params, body } => {
-                    let params = params.iter().map(|p| p.name.clone()).collect();
-                    let global = Global::Fn {
-                        params,
-                        body: body.clone(),
-                    };
-                    self.define(&name.name, name.span, order, global);
-                }
-                ItemKind::Python {
-                    code: raw,
-                    code_span,
-                } => {
-                    let code = python_block::dedent(raw);
-                    self.check_python(raw, &code, *code_span);
-                    let names = python_block::top_level_names(&code);
-                    for name in &names {
-                        let global = match &name {
-                            PythonName::Function {
-                                min_arity,
-                                max_arity,
-                                ..
-                            } => Global::PythonFn {
-                                min_arity: *min_arity,
-                                max_arity: *max_arity,
-                            },
-                            PythonName::Constant { .. } => Global::PythonConst,
-                        };
-                        // A block may rebind its own names (`N = 1` … `N = 2`): only clashes
-                        // with other items count as duplicates.
-                        let same_block = self
-                            .globals
-                            .get(name.name())
-                            .is_some_and(|d| d.order == order);
-                        if !same_block {
-                            self.define(name.name(), *code_span, order, global);
-                        }
-                    }
-                    self.python_blocks.insert(order, (code, names));
-                }
-                ItemKind::Requirements(_) | ItemKind::Pipeline(_) => {}
+    /// Declares the global that item `order` defines, if it defines one.
+    pub fn declare_item(&mut self, order: usize, item: &ast::Item) {
+        match &item.kind {
+            ItemKind::Let { name, .. } => self.declare_let(order, &name.name, name.span),
+            ItemKind::Fn { name, params, body } => {
+                self.declare_fn(order, name, params, Rc::new(body.clone()))
             }
+            ItemKind::Python {
+                code: raw,
+                code_span,
+            } => {
+                let code = python_block::dedent(raw);
+                self.check_python(raw, &code, *code_span);
+                let names = python_block::top_level_names(&code);
+                for name in &names {
+                    let global = match &name {
+                        PythonName::Function {
+                            min_arity,
+                            max_arity,
+                            ..
+                        } => Global::PythonFn {
+                            min_arity: *min_arity,
+                            max_arity: *max_arity,
+                        },
+                        PythonName::Constant { .. } => Global::PythonConst,
+                    };
+                    // A block may rebind its own names (`N = 1` … `N = 2`): only clashes
+                    // with other items count as duplicates.
+                    let same_block = self
+                        .globals
+                        .get(name.name())
+                        .is_some_and(|d| d.order == order);
+                    if !same_block {
+                        self.define(name.name(), *code_span, order, global);
+                    }
+                }
+                self.python_blocks.insert(order, (code, names));
+            }
+            ItemKind::Requirements(_) | ItemKind::Pipeline(_) => {}
         }
+    }
+
+    /// Declares the constant of `let NAME = …` at item `order` (its type is known once
+    /// its item is checked; until then it is `Any`).
+    pub fn declare_let(&mut self, order: usize, name: &str, span: Span) {
+        let global = Global::Const {
+            ty: Type::Any,
+            literal: None,
+        };
+        self.define(name, span, order, global);
+    }
+
+    /// Declares the function of `fn NAME(PARAMS) = BODY` at item `order`.
+    pub fn declare_fn(
+        &mut self,
+        order: usize,
+        name: &ast::Ident,
+        params: &[ast::Ident],
+        body: Rc<ast::Expr>,
+    ) {
+        let params = params.iter().map(|p| p.name.clone()).collect();
+        self.define(&name.name, name.span, order, Global::Fn { params, body });
+    }
+
+    /// Every global is declared: indexes their names for "did you mean".
+    pub fn declared(&mut self) {
+        self.global_names = suggest::GlobalNames::new(self.globals.defs.keys());
     }
 
     /// Syntax errors, and syntax newer than Python 3.7, in a Python block, at their
@@ -189,121 +238,190 @@ impl Checker {
         }
     }
 
-    fn program(&mut self, module: &ast::Module) -> ir::Program {
-        let mut program = ir::Program {
-            requirements: vec![],
-            definitions: vec![],
-            pipelines: vec![],
-        };
-        let mut first_run: Option<Span> = None;
-        let mut first_register: Option<Span> = None;
-        let mut continued = 0; // items already glued onto the pipeline before them
-        for (order, item) in module.items.iter().enumerate() {
-            if continued > 0 {
-                continued -= 1;
-                continue;
+    /// Checks item `order`; hands what it checks to (now or, for a pipeline that may
+    /// go on in the next item, later) to `out`.
+    pub fn item(&mut self, order: usize, item: &ast::Item, out: &mut dyn FnMut(CheckedItem)) {
+        if let ItemKind::Pipeline(p) = &item.kind {
+            self.first_item.get_or_insert(item.span);
+            self.has_pipeline = true;
+            if self.pending.last().is_some_and(|last| continues(last, p)) {
+                self.pending.push(p.clone());
+                return;
             }
-            match &item.kind {
-                ItemKind::Requirements(reqs) => {
-                    for r in reqs {
-                        if r.value.trim().is_empty() || r.value.contains(char::is_whitespace) {
-                            self.error(CheckError::InvalidValue {
-                                what: "requirement".to_string(),
-                                value: r.value.clone(),
-                                span: r.span,
-                                help: "a requirement is one pip specifier without spaces, e.g. \"requests\" or \"numpy==1.26\"".to_string(),
-                            });
-                        } else if !program.requirements.contains(&r.value) {
-                            program.requirements.push(r.value.clone());
-                        }
+            self.flush(out);
+            if p.terminal.is_none() {
+                self.pending.push(p.clone());
+            } else {
+                self.pipeline_item(p, &[], out);
+            }
+            return;
+        }
+        self.before(item.span, out);
+        match &item.kind {
+            ItemKind::Requirements(reqs) => {
+                for r in reqs {
+                    if r.value.trim().is_empty() || r.value.contains(char::is_whitespace) {
+                        self.error(CheckError::InvalidValue {
+                            what: "requirement".to_string(),
+                            value: r.value.clone(),
+                            span: r.span,
+                            help: "a requirement is one pip specifier without spaces, e.g. \"requests\" or \"numpy==1.26\"".to_string(),
+                        });
+                    } else if !self.requirements.contains(&r.value) {
+                        self.requirements.push(r.value.clone());
                     }
                 }
-                ItemKind::Let { name, value } => {
-                    let scope = Scope {
-                        defined_before: Some(order),
-                        ..Scope::default()
-                    };
-                    let value = self.expr(value, &scope);
-                    let literal = self.literal_json(&value);
-                    if let Some(def) = self.globals.defs.get_mut(&name.name) {
-                        if def.order == order {
-                            def.global = Global::Const {
-                                ty: value.ty.clone(),
-                                literal,
-                            };
-                        }
-                    }
-                    program.definitions.push(Definition::Const {
-                        name: name.name.clone(),
-                        value,
-                        span: item.span,
-                    });
-                }
-                ItemKind::Fn { name, params, body } => {
-                    for (i, p) in params.iter().enumerate() {
-                        if let Some(first) = params[..i].iter().find(|q| q.name == p.name) {
-                            self.error(CheckError::DuplicateName {
-                                name: p.name.clone(),
-                                span: p.span,
-                                first: first.span,
-                            });
-                        }
-                    }
-                    let typed = params.iter().map(|p| (p.name.clone(), Type::Any)).collect();
-                    let (params, body) = self.lambda_body(typed, body, &Scope::default());
-                    program.definitions.push(Definition::Fn {
-                        name: name.name.clone(),
-                        params,
-                        body: *body,
-                        span: item.span,
-                    });
-                }
-                ItemKind::Python { code_span, .. } => {
-                    let (code, names) = self.python_blocks.remove(&order).unwrap_or_default();
-                    program.definitions.push(Definition::Python {
-                        code,
-                        names: names.iter().map(|n| n.name().to_string()).collect(),
-                        span: item.span,
-                        code_span: *code_span,
-                    })
-                }
-                ItemKind::Pipeline(p) => {
-                    let joined = self.join_continuations(p, &module.items[order + 1..]);
-                    let p = match &joined {
-                        Some((whole, glued)) => {
-                            continued = *glued;
-                            whole
-                        }
-                        None => p,
-                    };
-                    if let Some(t) = p
-                        .terminal
-                        .as_ref()
-                        .filter(|t| t.kind == TerminalKind::Register)
-                    {
-                        first_register.get_or_insert(t.keyword_span);
-                    }
-                    if let Some(t) = p.terminal.as_ref().filter(|t| t.kind == TerminalKind::Run) {
-                        match first_run {
-                            Some(first) => self.error(CheckError::SecondRun {
-                                span: t.keyword_span,
-                                first,
-                            }),
-                            None => first_run = Some(t.keyword_span),
-                        }
-                    }
-                    if let Some(p) = self.pipeline(p) {
-                        program.pipelines.push(p);
+            }
+            ItemKind::Let { name, value } => {
+                let scope = Scope {
+                    defined_before: Some(order),
+                    ..Scope::default()
+                };
+                let value = self.expr(value, &scope);
+                let literal = self.literal_json(&value);
+                if let Some(def) = self.globals.defs.get_mut(&name.name) {
+                    if def.order == order {
+                        def.global = Global::Const {
+                            ty: value.ty.clone(),
+                            literal,
+                        };
                     }
                 }
+                out(CheckedItem::Definition(Definition::Const {
+                    name: name.name.clone(),
+                    value,
+                    span: item.span,
+                }));
+            }
+            ItemKind::Fn { name, params, body } => {
+                self.fn_definition(name, params, body, item.span, out)
+            }
+            ItemKind::Python { code_span, .. } => {
+                let (code, names) = self.python_blocks.remove(&order).unwrap_or_default();
+                out(CheckedItem::Definition(Definition::Python {
+                    code,
+                    names: names.iter().map(|n| n.name().to_string()).collect(),
+                    span: item.span,
+                    code_span: *code_span,
+                }))
+            }
+            ItemKind::Pipeline(_) => {}
+        }
+    }
+
+    /// Checks the `fn` item at `span` (see [`Checker::item`]), given by its parts: the
+    /// compiler's first pass keeps only these of a `fn` item (`crate::compile`).
+    pub fn fn_item(
+        &mut self,
+        name: &ast::Ident,
+        params: &[ast::Ident],
+        body: &ast::Expr,
+        span: Span,
+        out: &mut dyn FnMut(CheckedItem),
+    ) {
+        self.before(span, out);
+        self.fn_definition(name, params, body, span, out);
+    }
+
+    fn fn_definition(
+        &mut self,
+        name: &ast::Ident,
+        params: &[ast::Ident],
+        body: &ast::Expr,
+        span: Span,
+        out: &mut dyn FnMut(CheckedItem),
+    ) {
+        for (i, p) in params.iter().enumerate() {
+            if let Some(first) = params[..i].iter().find(|q| q.name == p.name) {
+                self.error(CheckError::DuplicateName {
+                    name: p.name.clone(),
+                    span: p.span,
+                    first: first.span,
+                });
             }
         }
-        if let (Some(run), Some(register)) = (first_run, first_register) {
+        let typed = params.iter().map(|p| (p.name.clone(), Type::Any)).collect();
+        let (params, body) = self.lambda_body(typed, body, &Scope::default());
+        out(CheckedItem::Definition(Definition::Fn {
+            name: name.name.clone(),
+            params,
+            body: *body,
+            span,
+        }));
+    }
+
+    /// Before an item that is not a pipeline: the pipeline pending before it is whole.
+    fn before(&mut self, span: Span, out: &mut dyn FnMut(CheckedItem)) {
+        self.first_item.get_or_insert(span);
+        self.flush(out);
+    }
+
+    /// Checks the pending pipeline, with the lines that go on with it glued on.
+    fn flush(&mut self, out: &mut dyn FnMut(CheckedItem)) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let pending = std::mem::take(&mut self.pending);
+        self.pipeline_item(&pending[0], &pending[1..], out);
+    }
+
+    fn pipeline_item(
+        &mut self,
+        p: &ast::Pipeline,
+        rest: &[ast::Pipeline],
+        out: &mut dyn FnMut(CheckedItem),
+    ) {
+        let joined = self.join_continuations(p, rest);
+        let p = joined.as_ref().map_or(p, |(whole, _)| whole);
+        if let Some(t) = p
+            .terminal
+            .as_ref()
+            .filter(|t| t.kind == TerminalKind::Register)
+        {
+            self.first_register.get_or_insert(t.keyword_span);
+        }
+        if let Some(t) = p.terminal.as_ref().filter(|t| t.kind == TerminalKind::Run) {
+            match self.first_run {
+                Some(first) => self.error(CheckError::SecondRun {
+                    span: t.keyword_span,
+                    first,
+                }),
+                None => self.first_run = Some(t.keyword_span),
+            }
+        }
+        if let Some(p) = self.pipeline(p) {
+            out(CheckedItem::Pipeline(p));
+        }
+    }
+
+    /// Whether an error (not a warning) was found so far.
+    pub fn failed(&self) -> bool {
+        self.diags.iter().any(|d| !d.is_warning())
+    }
+
+    /// After the last item: what the whole file says (a `run` beside a `register`, no
+    /// pipeline at all), and every diagnostic in source order.
+    pub fn finish(mut self, out: &mut dyn FnMut(CheckedItem)) -> Finished {
+        self.flush(out);
+        if let (Some(run), Some(register)) = (self.first_run, self.first_register) {
             self.error(CheckError::RunBesideRegister {
                 span: run,
                 register,
             });
         }
-        program
+        // Only for a file that otherwise checks: while it has errors, it is being written.
+        if !self.has_pipeline && !self.failed() {
+            let span = self.first_item.unwrap_or(Span::new(0, 0));
+            self.error(CheckError::NoPipelines { span });
+        }
+        let mut diagnostics = self.diags;
+        diagnostics.sort_by_key(|d| (d.span().start, d.span().end));
+        diagnostics.dedup();
+        let failed = diagnostics.iter().any(|d| !d.is_warning());
+        Finished {
+            requirements: self.requirements,
+            diagnostics,
+            failed,
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! scope an expression is checked in (the record, lambda or `fn` parameters).
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use crate::ir::Type;
 use crate::syntax::ast;
@@ -14,9 +15,10 @@ pub enum Global {
         /// The value as JSON when it is made of literals (for empty-result fill-ins).
         literal: Option<serde_json::Value>,
     },
+    /// Shared: every use of a global copies its definition (`Globals::get(…).cloned()`).
     Fn {
-        params: Vec<String>,
-        body: ast::Expr,
+        params: Rc<[String]>,
+        body: Rc<ast::Expr>,
     },
     PythonFn {
         min_arity: usize,

@@ -20,9 +20,7 @@ pub fn check(args: CheckArgs) -> u8 {
             }
         };
         // Checking needs no Python: the file is parsed and checked, not lowered.
-        let (checked, stages) = gearc::compile::check_keeping(&source.text);
-        // The process exits soon: freeing a large AST and IR would only cost time.
-        std::mem::forget(stages);
+        let checked = gearc::compile::check(&source.text);
         let found: Vec<Diagnostic> = match checked {
             Ok(warnings) => warnings,
             Err(diags) => diags,

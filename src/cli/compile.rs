@@ -13,14 +13,8 @@ pub fn compile(args: CompileArgs) -> u8 {
         }
     }
     let text = match args.emit {
-        Emit::Python => match input::load(&args.file) {
-            Ok((source, mut compiled)) => {
-                let python = std::mem::take(&mut compiled.python);
-                // The process exits soon: freeing the source and what the compiler
-                // made would only cost time.
-                std::mem::forget((source, compiled));
-                python
-            }
+        Emit::Python => match python(&args.file) {
+            Ok(text) => text,
             Err(status) => return status,
         },
         Emit::Ast | Emit::Ir => match stage(&args.file, args.emit) {
@@ -38,6 +32,33 @@ pub fn compile(args: CompileArgs) -> u8 {
         None => print!("{text}"),
     }
     exit::OK
+}
+
+/// The module, with warnings (or errors) on stderr as `input::compile` prints them.
+fn python(path: &std::path::Path) -> Result<String, u8> {
+    let source = input::read(path).map_err(|e| {
+        eprintln!("error: {e}");
+        exit::TROUBLE
+    })?;
+    let render = |diags: &[gearc::Diagnostic]| {
+        diagnostics::render(diags, &source.name, &source.text, input::style())
+    };
+    let python = match gearc::compile::compile_python(&source.text, &source.name) {
+        Ok((python, warnings)) => {
+            if !warnings.is_empty() {
+                eprint!("{}", render(&warnings));
+            }
+            python
+        }
+        Err(diags) => {
+            eprint!("{}", render(&diags));
+            eprintln!("{}: {}", source.name, diagnostics::summary(&diags));
+            return Err(exit::ERRORS);
+        }
+    };
+    // The process exits soon: freeing the source would only cost time.
+    std::mem::forget(source);
+    Ok(python)
 }
 
 /// The syntax tree, or the checked program, in Rust's `{:#?}` form (spans as byte

@@ -100,10 +100,7 @@ pub fn style() -> Style {
 
 /// Compiles, printing warnings (and errors on failure) to stderr.
 pub fn compile(source: &Source) -> Option<Compiled> {
-    let (compiled, stages) = gearc::compile::compile_keeping(&source.text, &source.name);
-    // Every command exits soon after compiling: freeing a large AST and IR would only cost time.
-    std::mem::forget(stages);
-    match compiled {
+    match gearc::compile::compile(&source.text, &source.name) {
         Ok(compiled) => {
             if !compiled.warnings.is_empty() {
                 eprint!(

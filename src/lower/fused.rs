@@ -12,7 +12,7 @@
 //! (a one-element list, so RedisGears' flatmap emits exactly that record).
 
 use super::expr::{prec, ExprCtx};
-use super::Lowerer;
+use super::{Lowerer, Out};
 use crate::ir::{Callback, Op, OpKind, TExpr, TExprKind, Type};
 use crate::syntax::Span;
 
@@ -107,7 +107,9 @@ impl Lowerer<'_> {
         let base = self.names.local(&format!("gearc_line_{line}_steps"));
         let mut name = base.clone();
         let mut n = 1;
-        while self.out.text.contains(&format!("def {name}(")) {
+        // The module so far is the definitions and the pipelines before this one.
+        let written = |out: &Out, name: &str| out.text.contains(&format!("def {name}("));
+        while written(&self.other, &name) || written(&self.out, &name) {
             n += 1;
             name = format!("{base}_{n}");
         }

@@ -15,8 +15,8 @@ use expr::ExprCtx;
 use literal::comment_safe;
 use names::Names;
 
-use crate::ir::{Definition, Program};
-use crate::syntax::span::LineIndex;
+use crate::ir::{Definition, Pipeline, Program};
+use crate::syntax::span::{LineIndex, Lines};
 use crate::syntax::Span;
 
 /// The Python module and where each of its lines comes from.
@@ -31,15 +31,39 @@ pub struct Lowered {
 /// Python line (1-based) → the `.gear` span it was generated from.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LineMap {
-    spans: Vec<Option<Span>>,
+    spans: Vec<LineSpan>,
 }
 
 impl LineMap {
     pub fn span(&self, python_line: usize) -> Option<Span> {
-        self.spans
-            .get(python_line.checked_sub(1)?)
-            .copied()
-            .flatten()
+        self.spans.get(python_line.checked_sub(1)?)?.span()
+    }
+}
+
+/// One line's span in eight bytes (an `Option<Span>` takes 24, and a module has a
+/// line per 20 bytes of source): offsets as `u32`, `u32::MAX` for a line of no span.
+/// gearc reads no file over 10 MiB; a span past 4 GiB is not mapped.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct LineSpan {
+    start: u32,
+    end: u32,
+}
+
+impl LineSpan {
+    const NONE: LineSpan = LineSpan {
+        start: u32::MAX,
+        end: u32::MAX,
+    };
+
+    fn new(span: Option<Span>) -> Self {
+        match span.map(|s| (u32::try_from(s.start), u32::try_from(s.end))) {
+            Some((Ok(start), Ok(end))) if start != u32::MAX => LineSpan { start, end },
+            _ => LineSpan::NONE,
+        }
+    }
+
+    fn span(self) -> Option<Span> {
+        (self != LineSpan::NONE).then(|| Span::new(self.start as usize, self.end as usize))
     }
 }
 
@@ -59,9 +83,12 @@ struct Uses {
 /// each of its lines.
 struct Out<'a> {
     text: String,
-    spans: Vec<Option<Span>>,
+    /// How many lines `text` has.
+    lines: usize,
+    /// The span of each line, unless the module is written without its line map.
+    spans: Option<Vec<LineSpan>>,
     file: String,
-    index: &'a LineIndex,
+    index: &'a Lines<'a>,
 }
 
 impl Out<'_> {
@@ -80,25 +107,39 @@ impl Out<'_> {
             let (line, col) = self.index.line_col(s.start);
             let _ = write!(self.text, "  # {}:{line}:{col}", self.file);
         }
+        self.end_line(span);
+    }
+
+    /// Ends the line being written, which comes from `span`.
+    fn end_line(&mut self, span: Option<Span>) {
         self.text.push('\n');
-        self.spans.push(span);
+        self.lines += 1;
+        if let Some(spans) = &mut self.spans {
+            spans.push(LineSpan::new(span));
+        }
     }
 
     /// How many lines are written.
     fn len(&self) -> usize {
-        self.spans.len()
+        self.lines
     }
 }
 
 pub(crate) struct Lowerer<'a> {
     names: Names,
     /// Names of Gear `fn`s (their keyword arguments are renamed like their parameters).
-    gear_fns: HashSet<&'a str>,
+    gear_fns: HashSet<String>,
     uses: Uses,
+    /// The pipelines, and (while a definition is lowered) the definitions: the module
+    /// has every definition before the first pipeline, so each has its own buffer.
     out: Out<'a>,
+    /// The definitions while a pipeline is lowered, the pipelines while a definition is.
+    other: Out<'a>,
     /// The operation being lowered sees key names standing for `keys(…)` records.
     key_names: bool,
     options: Options,
+    /// Each pipeline's lines in `out` (0-based first, exclusive last).
+    pipeline_ranges: Vec<(usize, usize)>,
 }
 
 /// How a module is lowered beyond what the program says.
@@ -118,62 +159,141 @@ pub fn lower(program: &Program, file: &str, index: &LineIndex) -> Lowered {
 
 /// [`lower`] with [`Options`].
 pub fn lower_with(program: &Program, file: &str, index: &LineIndex, options: Options) -> Lowered {
-    let mut l = Lowerer {
-        names: Names::new(program),
-        gear_fns: program
-            .definitions
-            .iter()
-            .filter_map(|d| match d {
-                Definition::Fn { name, .. } => Some(name.as_str()),
-                _ => None,
-            })
-            .collect(),
-        uses: Uses::default(),
-        key_names: false,
-        options,
-        out: Out {
-            text: String::new(),
-            spans: Vec::new(),
-            file: comment_safe(file),
-            index,
-        },
-    };
+    let lines = index.lines();
+    let mut writer = ModuleWriter::new(&Globals::of(program), file, &lines, options);
     for def in &program.definitions {
-        l.definition(def);
+        writer.definition(def);
     }
-    let mut pipeline_ranges = Vec::new();
     for p in &program.pipelines {
+        writer.pipeline(p);
+    }
+    writer.finish(&program.requirements)
+}
+
+/// The module's global names, known before any item is lowered: the names of the
+/// `let`s and `fn`s in source order, and every Python-block name.
+#[derive(Default)]
+pub struct Globals {
+    pub user: Vec<String>,
+    pub fns: HashSet<String>,
+    pub python: HashSet<String>,
+}
+
+impl Globals {
+    pub fn of(program: &Program) -> Self {
+        let mut globals = Globals::default();
+        for def in &program.definitions {
+            match def {
+                Definition::Const { name, .. } => globals.user.push(name.clone()),
+                Definition::Fn { name, .. } => {
+                    globals.user.push(name.clone());
+                    globals.fns.insert(name.clone());
+                }
+                Definition::Python { names, .. } => globals.python.extend(names.iter().cloned()),
+            }
+        }
+        globals
+    }
+}
+
+/// Writes a module one checked item at a time (definitions and pipelines in any
+/// order; the module has the definitions first), then its header in [`ModuleWriter::finish`]:
+/// the header says what the body used.
+pub struct ModuleWriter<'a> {
+    l: Lowerer<'a>,
+}
+
+impl<'a> ModuleWriter<'a> {
+    pub fn new(globals: &Globals, file: &str, lines: &'a Lines<'a>, options: Options) -> Self {
+        let out = || Out {
+            text: String::new(),
+            lines: 0,
+            spans: Some(Vec::new()),
+            file: comment_safe(file),
+            index: lines,
+        };
+        ModuleWriter {
+            l: Lowerer {
+                names: Names::new(&globals.user, &globals.python),
+                gear_fns: globals.fns.clone(),
+                uses: Uses::default(),
+                key_names: false,
+                options,
+                out: out(),
+                other: out(),
+                pipeline_ranges: Vec::new(),
+            },
+        }
+    }
+
+    /// Writes no [`LineMap`] (an empty one): `gearc compile` needs none, and it takes
+    /// about 0.4 bytes per byte of source.
+    pub fn without_line_map(mut self) -> Self {
+        self.l.out.spans = None;
+        self.l.other.spans = None;
+        self
+    }
+
+    pub fn definition(&mut self, def: &Definition) {
+        // Definitions go to their own buffer, which is `out` while they are written.
+        std::mem::swap(&mut self.l.out, &mut self.l.other);
+        self.l.definition(def);
+        std::mem::swap(&mut self.l.out, &mut self.l.other);
+    }
+
+    pub fn pipeline(&mut self, p: &Pipeline) {
+        let l = &mut self.l;
         l.out.line("", None);
         let first = l.out.len();
         l.pipeline(p);
-        pipeline_ranges.push((first, l.out.len()));
+        l.pipeline_ranges.push((first, l.out.len()));
     }
-    // The header depends on what the body used: it is written last, then put first.
-    let head = l.header(program);
-    let offset = head.len();
-    let mut python = String::with_capacity(
-        head.iter().map(|(t, _)| t.len() + 1).sum::<usize>() + l.out.text.len(),
-    );
-    let mut spans = Vec::with_capacity(offset + l.out.len());
-    for (text, span) in head {
-        python.push_str(&text);
-        python.push('\n');
-        spans.push(span);
-    }
-    python.push_str(&l.out.text);
-    spans.append(&mut l.out.spans);
-    Lowered {
-        python,
-        line_map: LineMap { spans },
-        pipeline_lines: pipeline_ranges
-            .into_iter()
-            .map(|(a, b)| (a + offset + 1, b + offset))
-            .collect(),
+
+    /// The whole module: the header (which depends on what the body used), the
+    /// definitions, the pipelines. The pipelines, most of the module, are not copied
+    /// to a new buffer: the rest is inserted before them.
+    pub fn finish(self, requirements: &[String]) -> Lowered {
+        let mut l = self.l;
+        let head = l.header(requirements);
+        let defs = std::mem::take(&mut l.other.text);
+        let prefix_lines = head.len() + l.other.len();
+        let mut prefix = String::with_capacity(
+            head.iter().map(|(t, _)| t.len() + 1).sum::<usize>() + defs.len(),
+        );
+        let mut spans = Vec::with_capacity(prefix_lines);
+        for (text, span) in head {
+            prefix.push_str(&text);
+            prefix.push('\n');
+            spans.push(LineSpan::new(span));
+        }
+        prefix.push_str(&defs);
+        drop(defs);
+        let mut python = std::mem::take(&mut l.out.text);
+        python.reserve_exact(prefix.len());
+        python.insert_str(0, &prefix);
+        let all_spans = match (l.other.spans.take(), l.out.spans.take()) {
+            (Some(mut defs), Some(pipelines)) => {
+                spans.append(&mut defs);
+                spans.reserve_exact(pipelines.len());
+                spans.extend(pipelines);
+                spans
+            }
+            _ => Vec::new(),
+        };
+        Lowered {
+            python,
+            line_map: LineMap { spans: all_spans },
+            pipeline_lines: l
+                .pipeline_ranges
+                .iter()
+                .map(|&(a, b)| (a + prefix_lines + 1, b + prefix_lines))
+                .collect(),
+        }
     }
 }
 
 impl Lowerer<'_> {
-    fn header(&self, program: &Program) -> Vec<(String, Option<Span>)> {
+    fn header(&self, requirements: &[String]) -> Vec<(String, Option<Span>)> {
         let mut head = vec![(
             format!(
                 "# Generated by gearc {} from {}. Do not edit: change the .gear file and recompile.",
@@ -182,10 +302,10 @@ impl Lowerer<'_> {
             ),
             None,
         )];
-        let requirements = if program.requirements.is_empty() {
+        let requirements = if requirements.is_empty() {
             "none".to_string()
         } else {
-            comment_safe(&program.requirements.join(", "))
+            comment_safe(&requirements.join(", "))
         };
         head.push((format!("# Requirements: {requirements}"), None));
         let imports: Vec<&str> = [
@@ -303,8 +423,7 @@ impl Lowerer<'_> {
                 for (i, text) in code.lines().enumerate() {
                     let span = self.out.index.line_span(first_line + i);
                     self.out.text.push_str(text);
-                    self.out.text.push('\n');
-                    self.out.spans.push(span);
+                    self.out.end_line(span);
                 }
             }
         }

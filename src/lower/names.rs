@@ -8,8 +8,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::ir::{Definition, Program};
-
 const PYTHON_KEYWORDS: &[&str] = &[
     "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
     "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
@@ -100,20 +98,12 @@ pub struct Names {
 }
 
 impl Names {
-    pub fn new(program: &Program) -> Self {
-        let mut taken: HashSet<String> = HashSet::new();
-        let mut user = Vec::new();
-        for def in &program.definitions {
-            match def {
-                Definition::Const { name, .. } | Definition::Fn { name, .. } => {
-                    user.push(name.clone())
-                }
-                Definition::Python { names, .. } => taken.extend(names.iter().cloned()),
-            }
-        }
+    /// `user`: the `let` and `fn` names in source order; `python`: the Python-block names.
+    pub fn new(user: &[String], python: &HashSet<String>) -> Self {
+        let mut taken: HashSet<String> = python.clone();
         let mut globals = HashMap::new();
         let user_names: HashSet<&String> = user.iter().collect();
-        for name in &user {
+        for name in user {
             let mut py = name.clone();
             while is_reserved(&py)
                 || (py != *name && (user_names.contains(&py) || taken.contains(&py)))

@@ -19,4 +19,5 @@ pub mod span;
 
 pub use error::SyntaxError;
 pub use parser::parse;
+pub(crate) use parser::Items;
 pub use span::Span;

@@ -38,37 +38,75 @@ pub(crate) mod fast {
     pub(crate) struct FastParser;
 }
 
-/// Held while a parse runs; see `parse`.
+/// Held while an item is parsed; see [`Items::parse`].
 static DETAIL_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Parses a whole `.gear` file. On failure, returns every syntax error found,
 /// in source order.
 pub fn parse(source: &str) -> Result<Module, Vec<SyntaxError>> {
-    // pest's error detail (richer "expected …" sets) costs about a quarter of the
-    // parse time, so it is on only while a failed item is parsed again. The flag is
-    // process-wide: the lock keeps concurrent parses from seeing each other's setting.
-    let _detail = DETAIL_LOCK
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    pest::set_error_detail(false);
-    let layout = layout::layout(source);
-    let mut items = Vec::new();
+    let items = Items::new(source);
+    let mut parsed = Vec::with_capacity(items.len());
     let mut errors = Vec::new();
-    for chunk in &layout.items {
-        if !chunk.errors.is_empty() {
-            errors.extend(chunk.errors.iter().cloned());
-            continue;
-        }
-        match parse_item(&layout.text, chunk) {
-            Ok(item) => items.push(item),
+    for i in 0..items.len() {
+        match items.parse(i) {
+            Ok(item) => parsed.push(item),
             Err(mut errs) => errors.append(&mut errs),
         }
     }
     if errors.is_empty() {
-        Ok(Module { items })
+        Ok(Module { items: parsed })
     } else {
         errors.sort_by_key(|e| (e.span().start, e.span().end));
         Err(errors)
+    }
+}
+
+/// A file cut into items by the layout pass, each parsed when asked for: the compiler
+/// parses, checks and lowers one item at a time, so that only one item's pairs and
+/// tree are alive at once (`crate::compile`).
+pub(crate) struct Items {
+    layout: layout::Layout,
+}
+
+impl Items {
+    pub fn new(source: &str) -> Self {
+        Items {
+            layout: layout::layout(source),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.layout.items.len()
+    }
+
+    /// Where item `i` starts in the source.
+    pub fn start(&self, i: usize) -> usize {
+        self.layout.items[i].start
+    }
+
+    /// Item `i` as pest sees it (comments blanked, inner newlines as spaces).
+    pub fn text(&self, i: usize) -> &str {
+        let chunk = &self.layout.items[i];
+        self.layout
+            .text
+            .get(chunk.start..chunk.end)
+            .unwrap_or_default()
+    }
+
+    /// Parses item `i`; its errors, in source order, when it has any.
+    pub fn parse(&self, i: usize) -> Result<Item, Vec<SyntaxError>> {
+        let chunk = &self.layout.items[i];
+        if !chunk.errors.is_empty() {
+            return Err(chunk.errors.clone());
+        }
+        // pest's error detail (richer "expected …" sets) costs about a quarter of the
+        // parse time, so it is on only while a failed item is parsed again. The flag is
+        // process-wide: the lock keeps concurrent parses from seeing each other's setting.
+        let _detail = DETAIL_LOCK
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        pest::set_error_detail(false);
+        parse_item(&self.layout.text, chunk)
     }
 }
 

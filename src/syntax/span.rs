@@ -46,6 +46,7 @@ impl From<Span> for miette::SourceSpan {
 }
 
 /// Line starts of a source text, for turning byte offsets into lines and columns quickly.
+/// It owns a copy of the text; [`Lines`] is the same index over borrowed text.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     source: String,
@@ -54,12 +55,54 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(source: &str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         LineIndex {
             source: source.to_string(),
-            starts,
+            starts: line_starts(source),
+        }
+    }
+
+    /// The same index, borrowed.
+    pub fn lines(&self) -> Lines<'_> {
+        Lines {
+            source: &self.source,
+            starts: std::borrow::Cow::Borrowed(&self.starts),
+        }
+    }
+
+    /// 1-based line and column (in characters).
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        self.lines().line_col(offset)
+    }
+
+    /// The span of 1-based line `line`, without its line break.
+    pub fn line_span(&self, line: usize) -> Option<Span> {
+        self.lines().line_span(line)
+    }
+
+    pub fn text(&self, span: Span) -> &str {
+        self.source.get(span.start..span.end).unwrap_or("")
+    }
+}
+
+fn line_starts(source: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// A [`LineIndex`] over text it borrows: the compiler locates spans in the source it
+/// was given without a second copy of it.
+#[derive(Clone, Debug)]
+pub struct Lines<'a> {
+    source: &'a str,
+    starts: std::borrow::Cow<'a, [usize]>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(source: &'a str) -> Self {
+        Lines {
+            source,
+            starts: std::borrow::Cow::Owned(line_starts(source)),
         }
     }
 
@@ -82,7 +125,7 @@ impl LineIndex {
         Some(Span::new(start, end.max(start)))
     }
 
-    pub fn text(&self, span: Span) -> &str {
+    pub fn text(&self, span: Span) -> &'a str {
         self.source.get(span.start..span.end).unwrap_or("")
     }
 }
