@@ -15,7 +15,8 @@
 //!   "Operation not permitted"): the reader then deletes key by key;
 //! - a key whose own `DEL` fails is handed to the next step, which deletes it again: its
 //!   error is that record's error, at the `foreach` (DEL is refused before it deletes
-//!   anything, so trying again changes nothing else).
+//!   anything, so trying again changes nothing else). The keys deleted before it are
+//!   counted first: a run stops at its first error, and `count` gives what it had.
 //!
 //! Only a `run` with a literal pattern (or none) and the default SCAN (no `noScan`, no
 //! `key_types`, a literal `count` if any): a registration's reader sees one key per event,
@@ -123,7 +124,8 @@ impl Lowerer<'_> {
     # This shard's keys that match, deleted with one {command} per SCAN batch rather than
     # one per key; key by key where a batch cannot be deleted at once (keys of several
     # hash slots on a cluster). Yields how many it deleted, and each key whose {command}
-    # failed, for the next step to delete again and report as that record's error.
+    # failed, for the next step to delete again and report as that record's error
+    # (after the number deleted before it, which the run counts before it stops there).
     batches = True
     cursor = "0"
     while True:
@@ -140,6 +142,9 @@ impl Lowerer<'_> {
                 execute({del}, key)
                 deleted += 1
             except Exception:
+                if deleted:
+                    yield deleted
+                    deleted = 0
                 yield key
         if deleted:
             yield deleted
