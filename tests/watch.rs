@@ -448,3 +448,41 @@ fn a_single_registration_not_run_keeps_its_own_line() {
          add --watch to apply it to live events\n"
     );
 }
+
+/// A KeysReader registration with `commands=` is applied under --watch (Redis does not say
+/// which command raised an event, so it fires on every matching event): gearc says it is
+/// registered and what it does differently, not that it is "not applied locally".
+#[test]
+fn a_commands_filter_is_said_to_be_applied_in_part_and_the_registration_fires() {
+    let server = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = support::gear_file(
+        &dir,
+        "commands.gear",
+        "keys(\"a:*\", commands = [\"SET\"]) | map(key) | register\n",
+    );
+    let mut session = Session::start(&file, &server.url(), &[]);
+    session.wait_stderr("watching 1 registration(s)");
+    let mut con = server.con();
+    redis(&mut con, &["SET", "a:1", "v"]);
+    assert_eq!(session.next_stdout(), "a:1");
+    // not a SET: a server would not fire, the engine does, as it said
+    redis(&mut con, &["HSET", "a:2", "f", "v"]);
+    assert_eq!(session.next_stdout(), "a:2");
+    let (status, _, stderr) = session.stop();
+    assert_eq!(status, Some(0), "{stderr:?}");
+    let stderr: Vec<String> = stderr.iter().map(|l| l.replace(&file, "FILE")).collect();
+    assert!(
+        stderr.contains(
+            &"registered KeysReader pipeline at FILE:1:1, applied in part: commands=[\"SET\"] is not supported \
+              locally (Redis does not tell which command caused an event): the registration fires on every \
+              matching event"
+                .to_string()
+        ),
+        "{stderr:?}"
+    );
+    assert!(
+        !stderr.iter().any(|l| l.contains("not applied locally")),
+        "{stderr:?}"
+    );
+}

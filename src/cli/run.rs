@@ -438,18 +438,23 @@ impl<'a> Printer<'a> {
                 self.registered += 1;
                 let offset = pipeline.map_or(0, |p| p.span.start);
                 // Without --watch no registration runs, whatever the reason another one
-                // would have under --watch.
+                // would have under --watch. `unsupported` is what the engine cannot do of
+                // a registration: all of a CommandReader's (it is not applied), part of a
+                // KeysReader's (`commands=`: it is applied, and fires on more events).
                 match unsupported {
                     _ if !self.watch => self.not_run.push(NotRun {
                         reader: reader.clone(),
                         at: offset,
                         why: None,
                     }),
-                    Some(why) => self.not_run.push(NotRun {
+                    Some(why) if reader == "CommandReader" => self.not_run.push(NotRun {
                         reader: reader.clone(),
                         at: offset,
                         why: Some(why.clone()),
                     }),
+                    Some(why) => {
+                        eprintln!("registered {reader} pipeline at {at}, applied in part: {why}")
+                    }
                     None => eprintln!("registered {reader} pipeline at {at}"),
                 }
             }
