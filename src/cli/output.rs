@@ -12,18 +12,10 @@ use gearc::syntax::Span;
 
 use super::input::Source;
 
-/// Prints decoded results: one per line, a key/value table for group records (sorted by
-/// key unless `sorted`, when the pipeline's own `sort` gave their order), or JSON lines.
-pub fn print_results(values: &[Value], result: &Type, sorted: bool, json: bool) {
-    let mut printer = Results::new(result, sorted, json);
-    // A closed stdout (`| head`) ends the printing; an execution of --watch has nothing
-    // more to say about it.
-    let _ = printer.print(values.iter().cloned());
-    let _ = printer.finish();
-}
-
-/// Prints a run's results as they arrive, chunk by chunk, so that a huge result is never
-/// held whole: each record is written (and the chunk flushed) as it comes, except the rows
+/// Prints results: one per line, a key/value table for group records (sorted by key
+/// unless `sorted`, when the pipeline's own `sort` gave their order), or JSON lines.
+/// A run's results are printed as they arrive, chunk by chunk, so that a huge result is
+/// never held whole: each record is written (and the chunk flushed) as it comes, except the rows
 /// of a key/value table, which are kept until the end to be sorted and aligned (a grouped
 /// result is made at the end of the run anyway). An error is stdout's (a closed pipe).
 pub struct Results {

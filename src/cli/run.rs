@@ -1,7 +1,7 @@
 //! `gearc run`: compile, then run the file's `run` pipeline on RedisGears (the default)
 //! or with the local engine against a plain Redis (`--local`); one printer for both.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use gearc::compile::TerminalKind;
@@ -496,7 +496,11 @@ impl<'a> Printer<'a> {
                         errors,
                         status.as_deref(),
                     );
-                    println!("{execution}");
+                    self.write(|| {
+                        let mut out = std::io::stdout().lock();
+                        writeln!(out, "{execution}")?;
+                        out.flush()
+                    });
                     if !errors.is_empty() {
                         self.failed = true;
                     }
@@ -510,7 +514,9 @@ impl<'a> Printer<'a> {
                     output::plain(trigger),
                     if nothing { " no records" } else { "" }
                 );
-                output::print_results(&decoded, &result_type, false, false);
+                let mut printer = output::Results::new(&result_type, false, false);
+                self.write(|| printer.print(decoded));
+                self.write(|| printer.finish());
                 self.report_errors(errors, "an execution", pipeline);
             }
             Event::Stopped => eprintln!("stopped; the server's settings are restored"),
