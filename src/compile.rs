@@ -135,6 +135,32 @@ pub fn compile_python(
     Ok((lowered.python, finished.warnings))
 }
 
+/// [`compile_python`] writing the module to what `open` gives, once the file has
+/// compiled (nothing is opened when it has errors): the pipelines go to a temporary
+/// file while they are lowered, so that the module is never whole in memory.
+/// `Ok` with the warnings and whether writing worked, else every diagnostic.
+pub fn compile_python_to(
+    source: &str,
+    file: &str,
+    open: &mut dyn FnMut() -> std::io::Result<Box<dyn std::io::Write>>,
+) -> Result<(Vec<Diagnostic>, std::io::Result<()>), Vec<Diagnostic>> {
+    let lines = Lines::new(source);
+    let mut pass = ItemPass::new(source);
+    let mut writer = ModuleWriter::new(&pass.globals, file, &lines, lower::Options::default())
+        .without_line_map()
+        .spilling();
+    let finished = pass.run(&mut |checked| match checked {
+        CheckedItem::Definition(d) => writer.definition(&d),
+        CheckedItem::Pipeline(p) => writer.pipeline(&p),
+    })?;
+    use std::io::Write as _;
+    let written = open().and_then(|mut dest| {
+        writer.finish_to(&finished.requirements, &mut *dest)?;
+        dest.flush()
+    });
+    Ok((finished.warnings, written))
+}
+
 /// Stages 1 and 2 only, what `gearc check` needs: `Ok` with the warnings when the file
 /// compiles, else every diagnostic.
 pub fn check(source: &str) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {

@@ -12,6 +12,9 @@ pub fn compile(args: CompileArgs) -> u8 {
             return exit::TROUBLE;
         }
     }
+    if let (Emit::Python, Some(path)) = (args.emit, &args.output) {
+        return python_to_file(&args.file, path);
+    }
     let text = match args.emit {
         Emit::Python => match python(&args.file) {
             Ok(text) => text,
@@ -59,6 +62,47 @@ fn python(path: &std::path::Path) -> Result<String, u8> {
     // The process exits soon: freeing the source would only cost time.
     std::mem::forget(source);
     Ok(python)
+}
+
+/// The module written to `out` as it is lowered (it is never whole in memory), with
+/// warnings (or errors) on stderr as [`python`] prints them; `out` is created only when
+/// the file compiles.
+fn python_to_file(path: &std::path::Path, out: &std::path::Path) -> u8 {
+    let source = match input::read(path) {
+        Ok(source) => source,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::TROUBLE;
+        }
+    };
+    let render = |diags: &[gearc::Diagnostic]| {
+        diagnostics::render(diags, &source.name, &source.text, input::style())
+    };
+    let mut open = || -> std::io::Result<Box<dyn std::io::Write>> {
+        Ok(Box::new(std::fs::File::create(out)?))
+    };
+    let status = match gearc::compile::compile_python_to(&source.text, &source.name, &mut open) {
+        Ok((warnings, written)) => {
+            if !warnings.is_empty() {
+                eprint!("{}", render(&warnings));
+            }
+            match written {
+                Ok(()) => exit::OK,
+                Err(e) => {
+                    eprintln!("error: cannot write {}: {e}", out.display());
+                    exit::TROUBLE
+                }
+            }
+        }
+        Err(diags) => {
+            eprint!("{}", render(&diags));
+            eprintln!("{}: {}", source.name, diagnostics::summary(&diags));
+            exit::ERRORS
+        }
+    };
+    // The process exits soon: freeing the source would only cost time.
+    std::mem::forget(source);
+    status
 }
 
 /// The syntax tree, or the checked program, in Rust's `{:#?}` form (spans as byte

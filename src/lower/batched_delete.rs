@@ -200,12 +200,12 @@ def {step}({RECORD}):
 
     /// `gearc_line_N_WHAT` after the `.gear` line of `span`, free of user names and of
     /// the functions written before.
-    fn free_name(&self, span: Span, what: &str) -> String {
+    fn free_name(&mut self, span: Span, what: &str) -> String {
         let (line, _) = self.out.index.line_col(span.start);
         let base = self.names.local(&format!("gearc_line_{line}_{what}"));
         let mut name = base.clone();
         let mut n = 1;
-        while self.out.text.contains(&format!("def {name}(")) {
+        while self.out.defines(&name) {
             n += 1;
             name = format!("{base}_{n}");
         }

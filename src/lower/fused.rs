@@ -102,14 +102,13 @@ impl Lowerer<'_> {
 
     /// `gearc_line_N_steps` after the `.gear` line of the run's first step, made free
     /// of user names and of the functions of earlier runs.
-    fn fused_name(&self, first: Span) -> String {
+    fn fused_name(&mut self, first: Span) -> String {
         let (line, _) = self.out.index.line_col(first.start);
         let base = self.names.local(&format!("gearc_line_{line}_steps"));
         let mut name = base.clone();
         let mut n = 1;
         // The module so far is the definitions and the pipelines before this one.
-        let written = |out: &Out, name: &str| out.text.contains(&format!("def {name}("));
-        while written(&self.other, &name) || written(&self.out, &name) {
+        while self.other.defines(&name) || self.out.defines(&name) {
             n += 1;
             name = format!("{base}_{n}");
         }

@@ -85,6 +85,13 @@ struct Out<'a> {
     text: String,
     /// How many lines `text` has.
     lines: usize,
+    /// The names of the functions defined so far (`def NAME(` anywhere in the text,
+    /// also in text already spilled), read from `text[..scanned]`.
+    defs: HashSet<String>,
+    scanned: usize,
+    /// Where the text goes once it is long, when the module is written to a file
+    /// (`gearc compile`): the module's body is then never whole in memory.
+    spill: Option<Spill>,
     /// The span of each line, unless the module is written without its line map.
     spans: Option<Vec<LineSpan>>,
     file: String,
@@ -122,6 +129,56 @@ impl Out<'_> {
     /// How many lines are written.
     fn len(&self) -> usize {
         self.lines
+    }
+
+    /// Whether the text so far has `def NAME(`. Each byte is looked at once (searching
+    /// the whole text for each new name grew with the square of the module).
+    fn defines(&mut self, name: &str) -> bool {
+        let text = &self.text[self.scanned..];
+        for (at, _) in text.match_indices("def ") {
+            let rest = &text[at + 4..];
+            let len = rest
+                .bytes()
+                .position(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
+                .unwrap_or(rest.len());
+            if rest[len..].starts_with('(') {
+                self.defs.insert(rest[..len].to_string());
+            }
+        }
+        self.scanned = self.text.len();
+        self.defs.contains(name)
+    }
+
+    /// Moves the text to the spill file, if there is one and the text is long. Called
+    /// between pipelines: no `def NAME(` is cut in two.
+    fn maybe_spill(&mut self) {
+        const SPILL_AT: usize = 256 << 10;
+        if self.text.len() < SPILL_AT || self.spill.is_none() {
+            return;
+        }
+        self.defines("");
+        if let Some(spill) = &mut self.spill {
+            spill.write(self.text.as_bytes());
+        }
+        self.text.clear();
+        self.scanned = 0;
+    }
+}
+
+/// A temporary file that holds the start of the module's pipelines.
+struct Spill {
+    file: std::fs::File,
+    error: Option<std::io::Error>,
+}
+
+impl Spill {
+    fn write(&mut self, bytes: &[u8]) {
+        use std::io::Write;
+        if self.error.is_none() {
+            if let Err(e) = self.file.write_all(bytes) {
+                self.error = Some(e);
+            }
+        }
     }
 }
 
@@ -208,6 +265,9 @@ impl<'a> ModuleWriter<'a> {
         let out = || Out {
             text: String::new(),
             lines: 0,
+            defs: HashSet::new(),
+            scanned: 0,
+            spill: None,
             spans: Some(Vec::new()),
             file: comment_safe(file),
             index: lines,
@@ -234,6 +294,17 @@ impl<'a> ModuleWriter<'a> {
         self
     }
 
+    /// Writes the pipelines to a temporary file as they are lowered, so that the module
+    /// is never whole in memory: `gearc compile` writes a module twice the size of its
+    /// source. Finish with [`ModuleWriter::finish_to`]. Without a temporary file (none
+    /// can be made), the module is kept in memory as [`ModuleWriter::finish`] does.
+    pub fn spilling(mut self) -> Self {
+        self.l.out.spill = tempfile::tempfile()
+            .ok()
+            .map(|file| Spill { file, error: None });
+        self
+    }
+
     pub fn definition(&mut self, def: &Definition) {
         // Definitions go to their own buffer, which is `out` while they are written.
         std::mem::swap(&mut self.l.out, &mut self.l.other);
@@ -247,6 +318,31 @@ impl<'a> ModuleWriter<'a> {
         let first = l.out.len();
         l.pipeline(p);
         l.pipeline_ranges.push((first, l.out.len()));
+        l.out.maybe_spill();
+    }
+
+    /// Writes the whole module to `dest`, as [`ModuleWriter::finish`] makes it: the
+    /// header and definitions, the pipelines spilled to the temporary file, the rest.
+    pub fn finish_to(
+        mut self,
+        requirements: &[String],
+        dest: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        use std::io::{Seek, Write};
+        let spill = self.l.out.spill.take();
+        let rest = std::mem::take(&mut self.l.out.text);
+        let Lowered { python: prefix, .. } = self.finish(requirements);
+        dest.write_all(prefix.as_bytes())?;
+        drop(prefix);
+        if let Some(mut spill) = spill {
+            if let Some(e) = spill.error.take() {
+                return Err(e);
+            }
+            spill.file.flush()?;
+            spill.file.rewind()?;
+            std::io::copy(&mut spill.file, dest)?;
+        }
+        dest.write_all(rest.as_bytes())
     }
 
     /// The whole module: the header (which depends on what the body used), the
