@@ -211,8 +211,8 @@ fn stream_run_key(p: &ir::Pipeline) -> Option<String> {
 /// once, and kept for the second pass. The diagnostics are those of the whole-file
 /// stages: only syntax errors when there is one, else every check diagnostic, in
 /// source order.
-struct ItemPass {
-    items: Items,
+struct ItemPass<'s> {
+    items: Items<'s>,
     checker: Checker,
     /// The items the first pass parsed, in order, until the second pass takes them.
     parsed: VecDeque<(usize, Parsed)>,
@@ -238,17 +238,17 @@ struct Passed {
     warnings: Vec<Diagnostic>,
 }
 
-impl ItemPass {
-    fn new(source: &str) -> Self {
+impl<'s> ItemPass<'s> {
+    fn new(source: &'s str) -> Self {
         let items = Items::new(source);
         let mut checker = Checker::default();
         let mut parsed = VecDeque::new();
         let mut globals = lower::Globals::default();
         for i in 0..items.len() {
             let text = items.text(i);
-            match first_word(text) {
+            match first_word(&text) {
                 "let" => {
-                    if let Some((name, at)) = let_name(text) {
+                    if let Some((name, at)) = let_name(&text) {
                         let start = items.start(i) + at;
                         checker.declare_let(i, name, Span::new(start, start + name.len()));
                         globals.user.push(name.to_string());
@@ -367,7 +367,7 @@ impl ItemPass {
     }
 }
 
-impl ItemPass {
+impl ItemPass<'_> {
     /// Hands what the checker made of an item on to `out`, while the file has no
     /// error (an IR with errors in it is not meant to be lowered).
     fn hand_over(&self, checked: &mut Vec<CheckedItem>, out: &mut dyn FnMut(CheckedItem)) {

@@ -12,7 +12,7 @@
 //! (a one-element list, so RedisGears' flatmap emits exactly that record).
 
 use super::expr::{prec, ExprCtx};
-use super::{Lowerer, Out};
+use super::Lowerer;
 use crate::ir::{Callback, Op, OpKind, TExpr, TExprKind, Type};
 use crate::syntax::Span;
 

@@ -30,8 +30,14 @@ enum Expected {
     End,
 }
 
-pub(crate) fn syntax_error(error: &Error<Rule>, text: &str, chunk: &Chunk) -> SyntaxError {
-    let item = text.get(chunk.start..chunk.end).unwrap_or_default();
+/// `item` is the item's text as pest saw it; `at_end_of_file`, whether only spaces and
+/// comments come after it.
+pub(crate) fn syntax_error(
+    error: &Error<Rule>,
+    item: &str,
+    chunk: &Chunk,
+    at_end_of_file: bool,
+) -> SyntaxError {
     let error_pos = match error.location {
         InputLocation::Pos(p) | InputLocation::Span((p, _)) => p,
     };
@@ -66,9 +72,6 @@ pub(crate) fn syntax_error(error: &Error<Rule>, text: &str, chunk: &Chunk) -> Sy
     };
     let expected = expected_set(&rules, &tokens);
     let found = Found::at(item, pos);
-    let at_end_of_file = text
-        .get(chunk.end..)
-        .is_none_or(|rest| rest.trim().is_empty());
     let span = Span::new(chunk.start + pos, chunk.start + pos + found.len);
 
     if found.kind == FoundKind::End && item.trim_end().ends_with('|') && is_pipeline(item) {

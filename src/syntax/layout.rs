@@ -6,7 +6,8 @@
 //! f-strings and Python blocks, than in the grammar. The pass copies the source,
 //! replaces every comment and every newline that does not end an item by spaces
 //! of the same length (so byte offsets stay valid for spans), and cuts the copy
-//! into items. Mistakes that would otherwise surface as puzzling pest errors
+//! into items. The copy is made item by item, and only for an item that has something
+//! blanked: the pass keeps the blanked ranges, not a second copy of the file. Mistakes that would otherwise surface as puzzling pest errors
 //! (unclosed brackets and strings, single quotes) are reported here, each with
 //! its own message; an item with such an error is not handed to pest.
 
@@ -14,23 +15,51 @@ use super::build::MAX_DEPTH;
 use super::error::SyntaxError;
 use super::span::Span;
 
-/// The source with comments and non-significant newlines blanked out.
-pub(crate) struct Layout {
-    pub text: String,
+/// The source's items, with the comments and non-significant newlines to blank out.
+pub(crate) struct Layout<'s> {
+    src: &'s str,
+    /// The byte ranges blanked out (replaced by spaces), in order, disjoint.
+    blanks: Vec<(usize, usize)>,
     pub items: Vec<Chunk>,
 }
 
-/// One item: a byte range of [`Layout::text`] and the lexical errors found in it.
+/// One item: a byte range of the source and the lexical errors found in it.
 pub(crate) struct Chunk {
     pub start: usize,
     pub end: usize,
     pub errors: Vec<SyntaxError>,
+    /// The blanked ranges inside the item: `Layout::blanks[first..last]`.
+    blanks: (usize, usize),
 }
 
-pub(crate) fn layout(source: &str) -> Layout {
+impl<'s> Layout<'s> {
+    /// The item's text as the grammar sees it: comments and non-significant newlines
+    /// are spaces, so that byte offsets stay those of the source. Borrowed from the
+    /// source when nothing in the item is blanked.
+    pub fn item_text(&self, chunk: &Chunk) -> std::borrow::Cow<'s, str> {
+        let text = self.src.get(chunk.start..chunk.end).unwrap_or_default();
+        let blanks = &self.blanks[chunk.blanks.0..chunk.blanks.1];
+        if blanks.is_empty() {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        let mut bytes = text.as_bytes().to_vec();
+        for &(from, to) in blanks {
+            let from = from.max(chunk.start) - chunk.start;
+            let to = to.min(chunk.end) - chunk.start;
+            for b in bytes.iter_mut().take(to).skip(from) {
+                *b = b' ';
+            }
+        }
+        // Only ASCII bytes, or whole comments (which start and end at ASCII bytes),
+        // are replaced by spaces, so the copy is still UTF-8.
+        std::borrow::Cow::Owned(String::from_utf8(bytes).unwrap_or_else(|_| text.to_owned()))
+    }
+}
+
+pub(crate) fn layout(source: &str) -> Layout<'_> {
     let mut scanner = Scanner {
         src: source.as_bytes(),
-        out: source.as_bytes().to_vec(),
+        blanks: Vec::new(),
     };
     let mut items = Vec::new();
     let mut pos = scanner.skip_bom();
@@ -45,12 +74,28 @@ pub(crate) fn layout(source: &str) -> Layout {
             start: chunk.start,
             end: chunk.end,
             errors: chunk.errors,
+            blanks: (0, 0),
         });
     }
-    // Only ASCII bytes, or whole comments (which start and end at ASCII bytes),
-    // were replaced by spaces, so the copy is still UTF-8.
-    let text = String::from_utf8(scanner.out).unwrap_or_else(|_| source.to_owned());
-    Layout { text, items }
+    let mut blanks = scanner.blanks;
+    blanks.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(blanks.len());
+    for (from, to) in blanks {
+        match merged.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => merged.push((from, to)),
+        }
+    }
+    for chunk in &mut items {
+        let first = merged.partition_point(|r| r.1 <= chunk.start);
+        let last = merged.partition_point(|r| r.0 < chunk.end);
+        chunk.blanks = (first, last.max(first));
+    }
+    Layout {
+        src: source,
+        blanks: merged,
+        items,
+    }
 }
 
 struct Scanned {
@@ -76,7 +121,8 @@ enum Ctx {
 
 struct Scanner<'s> {
     src: &'s [u8],
-    out: Vec<u8>,
+    /// The ranges blanked so far, in about source order (sorted at the end).
+    blanks: Vec<(usize, usize)>,
 }
 
 impl Scanner<'_> {
@@ -90,10 +136,34 @@ impl Scanner<'_> {
     }
 
     fn blank(&mut self, from: usize, to: usize) {
-        let to = to.min(self.out.len());
-        for b in self.out.iter_mut().take(to).skip(from) {
-            *b = b' ';
+        let to = to.min(self.src.len());
+        if from >= to {
+            return;
         }
+        match self.blanks.last_mut() {
+            Some(last) if from <= last.1 && to >= last.0 => {
+                last.0 = last.0.min(from);
+                last.1 = last.1.max(to);
+            }
+            _ => self.blanks.push((from, to)),
+        }
+    }
+
+    /// Whether the byte at `pos` of the item that starts at `start` is blanked.
+    fn blanked(&self, pos: usize, start: usize) -> bool {
+        self.blanks
+            .iter()
+            .rev()
+            .take_while(|r| r.1 > start)
+            .any(|r| r.0 <= pos && pos < r.1)
+    }
+
+    /// Undoes the blanking from `start` on (an item scanned again).
+    fn unblank_from(&mut self, start: usize) {
+        self.blanks.retain_mut(|r| {
+            r.1 = r.1.min(start);
+            r.0 < r.1
+        });
     }
 
     fn byte(&self, pos: usize) -> Option<u8> {
@@ -135,7 +205,7 @@ impl Scanner<'_> {
         let Some(cut) = self.next_item_line(open, first.next) else {
             return first;
         };
-        self.out[start..first.next].copy_from_slice(&self.src[start..first.next]);
+        self.unblank_from(start);
         self.item(start, cut)
     }
 
@@ -281,7 +351,9 @@ impl Scanner<'_> {
             end = limit;
             next = limit;
         }
-        while end > start && matches!(self.out[end - 1], b' ' | b'\t' | b'\r') {
+        while end > start
+            && (matches!(self.src[end - 1], b' ' | b'\t' | b'\r') || self.blanked(end - 1, start))
+        {
             end -= 1;
         }
         Scanned {
@@ -573,10 +645,13 @@ mod tests {
     /// The items of `src` as the grammar sees them, one per line.
     fn chunks(src: &str) -> Vec<String> {
         let l = layout(src);
-        assert_eq!(l.text.len(), src.len(), "offsets must survive");
         l.items
             .iter()
-            .map(|c| l.text[c.start..c.end].to_owned())
+            .map(|c| {
+                let text = l.item_text(c);
+                assert_eq!(text.len(), c.end - c.start, "offsets must survive");
+                text.into_owned()
+            })
             .collect()
     }
 

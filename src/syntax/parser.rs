@@ -64,12 +64,12 @@ pub fn parse(source: &str) -> Result<Module, Vec<SyntaxError>> {
 /// A file cut into items by the layout pass, each parsed when asked for: the compiler
 /// parses, checks and lowers one item at a time, so that only one item's pairs and
 /// tree are alive at once (`crate::compile`).
-pub(crate) struct Items {
-    layout: layout::Layout,
+pub(crate) struct Items<'s> {
+    layout: layout::Layout<'s>,
 }
 
-impl Items {
-    pub fn new(source: &str) -> Self {
+impl<'s> Items<'s> {
+    pub fn new(source: &'s str) -> Self {
         Items {
             layout: layout::layout(source),
         }
@@ -85,12 +85,15 @@ impl Items {
     }
 
     /// Item `i` as pest sees it (comments blanked, inner newlines as spaces).
-    pub fn text(&self, i: usize) -> &str {
-        let chunk = &self.layout.items[i];
-        self.layout
-            .text
-            .get(chunk.start..chunk.end)
-            .unwrap_or_default()
+    pub fn text(&self, i: usize) -> std::borrow::Cow<'s, str> {
+        self.layout.item_text(&self.layout.items[i])
+    }
+
+    /// Whether nothing but spaces comes after item `i` (comments blanked).
+    fn at_end_of_file(&self, i: usize) -> bool {
+        self.layout.items[i + 1..]
+            .iter()
+            .all(|c| self.layout.item_text(c).trim().is_empty())
     }
 
     /// Parses item `i`; its errors, in source order, when it has any.
@@ -106,18 +109,26 @@ impl Items {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         pest::set_error_detail(false);
-        parse_item(&self.layout.text, chunk)
+        parse_item(&self.text(i), chunk, &|| self.at_end_of_file(i))
     }
 }
 
-fn parse_item(text: &str, chunk: &Chunk) -> Result<Item, Vec<SyntaxError>> {
-    let item_text = text.get(chunk.start..chunk.end).unwrap_or_default();
+fn parse_item(
+    item_text: &str,
+    chunk: &Chunk,
+    at_end_of_file: &dyn Fn() -> bool,
+) -> Result<Item, Vec<SyntaxError>> {
     let pairs = fast::FastParser::parse(fast::Rule::item, item_text).map_err(|fast_error| {
         pest::set_error_detail(true);
         let detailed = GearParser::parse(Rule::item, item_text).err();
         pest::set_error_detail(false);
         match detailed {
-            Some(e) => vec![expected::syntax_error(&e, text, chunk)],
+            Some(e) => vec![expected::syntax_error(
+                &e,
+                item_text,
+                chunk,
+                at_end_of_file(),
+            )],
             // The grammars accept the same language: only pest's recursion limits can
             // stop one and not the other (their rules nest differently on the stack).
             None => {
@@ -198,7 +209,7 @@ mod tests {
         for (path, source) in corpus() {
             let layout = layout::layout(&source);
             for chunk in &layout.items {
-                let item = &layout.text[chunk.start..chunk.end];
+                let item = &*layout.item_text(chunk);
                 let cuts = item.char_indices().map(|(i, _)| i).chain([item.len()]);
                 for cut in cuts {
                     let text = &item[..cut];
