@@ -94,7 +94,7 @@ pub fn compile_with(
 ) -> Result<Compiled, Vec<Diagnostic>> {
     let lines = Lines::new(source);
     let mut pass = ItemPass::new(source);
-    let mut writer = ModuleWriter::new(&pass.globals, file, &lines, options);
+    let mut writer = ModuleWriter::new(std::mem::take(&mut pass.globals), file, &lines, options);
     let mut pipelines = Vec::new();
     let finished = pass.run(&mut |checked| match checked {
         CheckedItem::Definition(d) => writer.definition(&d),
@@ -125,8 +125,13 @@ pub fn compile_python(
 ) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
     let lines = Lines::new(source);
     let mut pass = ItemPass::new(source);
-    let mut writer = ModuleWriter::new(&pass.globals, file, &lines, lower::Options::default())
-        .without_line_map();
+    let mut writer = ModuleWriter::new(
+        std::mem::take(&mut pass.globals),
+        file,
+        &lines,
+        lower::Options::default(),
+    )
+    .without_line_map();
     let finished = pass.run(&mut |checked| match checked {
         CheckedItem::Definition(d) => writer.definition(&d),
         CheckedItem::Pipeline(p) => writer.pipeline(&p),
@@ -146,9 +151,14 @@ pub fn compile_python_to(
 ) -> Result<(Vec<Diagnostic>, std::io::Result<()>), Vec<Diagnostic>> {
     let lines = Lines::new(source);
     let mut pass = ItemPass::new(source);
-    let mut writer = ModuleWriter::new(&pass.globals, file, &lines, lower::Options::default())
-        .without_line_map()
-        .spilling();
+    let mut writer = ModuleWriter::new(
+        std::mem::take(&mut pass.globals),
+        file,
+        &lines,
+        lower::Options::default(),
+    )
+    .without_line_map()
+    .spilling();
     let finished = pass.run(&mut |checked| match checked {
         CheckedItem::Definition(d) => writer.definition(&d),
         CheckedItem::Pipeline(p) => writer.pipeline(&p),

@@ -217,7 +217,7 @@ pub fn lower(program: &Program, file: &str, index: &LineIndex) -> Lowered {
 /// [`lower`] with [`Options`].
 pub fn lower_with(program: &Program, file: &str, index: &LineIndex, options: Options) -> Lowered {
     let lines = index.lines();
-    let mut writer = ModuleWriter::new(&Globals::of(program), file, &lines, options);
+    let mut writer = ModuleWriter::new(Globals::of(program), file, &lines, options);
     for def in &program.definitions {
         writer.definition(def);
     }
@@ -261,7 +261,9 @@ pub struct ModuleWriter<'a> {
 }
 
 impl<'a> ModuleWriter<'a> {
-    pub fn new(globals: &Globals, file: &str, lines: &'a Lines<'a>, options: Options) -> Self {
+    /// Takes the globals: the lowering keeps the set of `fn` names, and the rest is
+    /// dropped once the Python names are chosen.
+    pub fn new(globals: Globals, file: &str, lines: &'a Lines<'a>, options: Options) -> Self {
         let out = || Out {
             text: String::new(),
             lines: 0,
@@ -275,7 +277,7 @@ impl<'a> ModuleWriter<'a> {
         ModuleWriter {
             l: Lowerer {
                 names: Names::new(&globals.user, &globals.python),
-                gear_fns: globals.fns.clone(),
+                gear_fns: globals.fns,
                 uses: Uses::default(),
                 key_names: false,
                 options,
