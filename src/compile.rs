@@ -93,16 +93,12 @@ pub fn compile_with(
     options: lower::Options,
 ) -> Result<Compiled, Vec<Diagnostic>> {
     let lines = Lines::new(source);
-    let mut pass = ItemPass::new(source);
-    let mut writer = ModuleWriter::new(std::mem::take(&mut pass.globals), file, &lines, options);
     let mut pipelines = Vec::new();
-    let finished = pass.run(&mut |checked| match checked {
-        CheckedItem::Definition(d) => writer.definition(&d),
-        CheckedItem::Pipeline(p) => {
-            pipelines.push(pipeline_info(&p));
-            writer.pipeline(&p);
-        }
-    })?;
+    let (writer, finished) = lower_items(
+        source,
+        |globals| ModuleWriter::new(globals, file, &lines, options),
+        |p| pipelines.push(pipeline_info(p)),
+    )?;
     let lowered = writer.finish(&finished.requirements);
     for (info, lines) in pipelines.iter_mut().zip(&lowered.pipeline_lines) {
         info.python_lines = *lines;
@@ -124,18 +120,13 @@ pub fn compile_python(
     file: &str,
 ) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
     let lines = Lines::new(source);
-    let mut pass = ItemPass::new(source);
-    let mut writer = ModuleWriter::new(
-        std::mem::take(&mut pass.globals),
-        file,
-        &lines,
-        lower::Options::default(),
-    )
-    .without_line_map();
-    let finished = pass.run(&mut |checked| match checked {
-        CheckedItem::Definition(d) => writer.definition(&d),
-        CheckedItem::Pipeline(p) => writer.pipeline(&p),
-    })?;
+    let (writer, finished) = lower_items(
+        source,
+        |globals| {
+            ModuleWriter::new(globals, file, &lines, lower::Options::default()).without_line_map()
+        },
+        |_| {},
+    )?;
     let lowered = writer.finish(&finished.requirements);
     Ok((lowered.python, finished.warnings))
 }
@@ -150,25 +141,41 @@ pub fn compile_python_to(
     open: &mut dyn FnMut() -> std::io::Result<Box<dyn std::io::Write>>,
 ) -> Result<(Vec<Diagnostic>, std::io::Result<()>), Vec<Diagnostic>> {
     let lines = Lines::new(source);
-    let mut pass = ItemPass::new(source);
-    let mut writer = ModuleWriter::new(
-        std::mem::take(&mut pass.globals),
-        file,
-        &lines,
-        lower::Options::default(),
-    )
-    .without_line_map()
-    .spilling();
-    let finished = pass.run(&mut |checked| match checked {
-        CheckedItem::Definition(d) => writer.definition(&d),
-        CheckedItem::Pipeline(p) => writer.pipeline(&p),
-    })?;
+    let (writer, finished) = lower_items(
+        source,
+        |globals| {
+            ModuleWriter::new(globals, file, &lines, lower::Options::default())
+                .without_line_map()
+                .spilling()
+        },
+        |_| {},
+    )?;
     use std::io::Write as _;
     let written = open().and_then(|mut dest| {
         writer.finish_to(&finished.requirements, &mut *dest)?;
         dest.flush()
     });
     Ok((finished.warnings, written))
+}
+
+/// Stages 1 to 3 item by item: each item of `source` is parsed, checked and lowered into
+/// the writer `make` builds from the file's globals before the next item is parsed, and
+/// `seen` is shown each pipeline first. The writer is returned to be finished.
+fn lower_items<'a>(
+    source: &str,
+    make: impl FnOnce(lower::Globals) -> ModuleWriter<'a>,
+    mut seen: impl FnMut(&ir::Pipeline),
+) -> Result<(ModuleWriter<'a>, Passed), Vec<Diagnostic>> {
+    let mut pass = ItemPass::new(source);
+    let mut writer = make(std::mem::take(&mut pass.globals));
+    let finished = pass.run(&mut |checked| match checked {
+        CheckedItem::Definition(d) => writer.definition(&d),
+        CheckedItem::Pipeline(p) => {
+            seen(&p);
+            writer.pipeline(&p);
+        }
+    })?;
+    Ok((writer, finished))
 }
 
 /// Stages 1 and 2 only, what `gearc check` needs: `Ok` with the warnings when the file
