@@ -1,6 +1,9 @@
+use std::path::Path;
+
 use super::args::{CompileArgs, Emit};
-use super::{exit, input};
-use gearc::diagnostics;
+use super::exit;
+use super::input::{self, Source};
+use gearc::diagnostics::{self, Diagnostic};
 
 pub fn compile(args: CompileArgs) -> u8 {
     if let Some(out) = &args.output {
@@ -38,27 +41,12 @@ pub fn compile(args: CompileArgs) -> u8 {
 }
 
 /// The module, with warnings (or errors) on stderr as `input::compile` prints them.
-fn python(path: &std::path::Path) -> Result<String, u8> {
-    let source = input::read(path).map_err(|e| {
-        eprintln!("error: {e}");
-        exit::TROUBLE
-    })?;
-    let render = |diags: &[gearc::Diagnostic]| {
-        diagnostics::render(diags, &source.name, &source.text, input::style())
-    };
-    let python = match gearc::compile::compile_python(&source.text, &source.name) {
-        Ok((python, warnings)) => {
-            if !warnings.is_empty() {
-                eprint!("{}", render(&warnings));
-            }
-            python
-        }
-        Err(diags) => {
-            eprint!("{}", render(&diags));
-            eprintln!("{}: {}", source.name, diagnostics::summary(&diags));
-            return Err(exit::ERRORS);
-        }
-    };
+fn python(path: &Path) -> Result<String, u8> {
+    let source = read_source(path)?;
+    let python = reported(
+        &source,
+        gearc::compile::compile_python(&source.text, &source.name),
+    )?;
     // The process exits soon: freeing the source would only cost time.
     std::mem::forget(source);
     Ok(python)
@@ -67,38 +55,24 @@ fn python(path: &std::path::Path) -> Result<String, u8> {
 /// The module written to `out` as it is lowered (it is never whole in memory), with
 /// warnings (or errors) on stderr as [`python`] prints them; `out` is created only when
 /// the file compiles.
-fn python_to_file(path: &std::path::Path, out: &std::path::Path) -> u8 {
-    let source = match input::read(path) {
+fn python_to_file(path: &Path, out: &Path) -> u8 {
+    let source = match read_source(path) {
         Ok(source) => source,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::TROUBLE;
-        }
-    };
-    let render = |diags: &[gearc::Diagnostic]| {
-        diagnostics::render(diags, &source.name, &source.text, input::style())
+        Err(status) => return status,
     };
     let mut open = || -> std::io::Result<Box<dyn std::io::Write>> {
         Ok(Box::new(std::fs::File::create(out)?))
     };
-    let status = match gearc::compile::compile_python_to(&source.text, &source.name, &mut open) {
-        Ok((warnings, written)) => {
-            if !warnings.is_empty() {
-                eprint!("{}", render(&warnings));
-            }
-            match written {
-                Ok(()) => exit::OK,
-                Err(e) => {
-                    eprintln!("error: cannot write {}: {e}", out.display());
-                    exit::TROUBLE
-                }
-            }
+    let compiled = gearc::compile::compile_python_to(&source.text, &source.name, &mut open)
+        .map(|(warnings, written)| (written, warnings));
+    // `reported` prints the warnings, so they come before any write error.
+    let status = match reported(&source, compiled) {
+        Ok(Ok(())) => exit::OK,
+        Ok(Err(e)) => {
+            eprintln!("error: cannot write {}: {e}", out.display());
+            exit::TROUBLE
         }
-        Err(diags) => {
-            eprint!("{}", render(&diags));
-            eprintln!("{}: {}", source.name, diagnostics::summary(&diags));
-            exit::ERRORS
-        }
+        Err(status) => status,
     };
     // The process exits soon: freeing the source would only cost time.
     std::mem::forget(source);
@@ -108,35 +82,53 @@ fn python_to_file(path: &std::path::Path, out: &std::path::Path) -> u8 {
 /// The syntax tree, or the checked program, in Rust's `{:#?}` form (spans as byte
 /// ranges `start..end`). The IR is shown only when the file checks: a program with
 /// errors has no IR. Diagnostics go to stderr as for the Python output.
-fn stage(path: &std::path::Path, emit: Emit) -> Result<String, u8> {
-    let source = input::read(path).map_err(|e| {
-        eprintln!("error: {e}");
-        exit::TROUBLE
-    })?;
-    let failed = |diags: Vec<gearc::Diagnostic>| {
-        eprint!(
-            "{}",
-            diagnostics::render(&diags, &source.name, &source.text, input::style())
-        );
-        eprintln!("{}: {}", source.name, diagnostics::summary(&diags));
-        exit::ERRORS
-    };
-    let module = gearc::compile::source_to_ast(&source.text).map_err(failed)?;
+fn stage(path: &Path, emit: Emit) -> Result<String, u8> {
+    let source = read_source(path)?;
+    // Parsing has no warnings: only its errors are reported.
+    let parsed = gearc::compile::source_to_ast(&source.text).map(|module| (module, Vec::new()));
+    let module = reported(&source, parsed)?;
     if emit == Emit::Ast {
         return Ok(format!("{module:#?}\n"));
     }
-    let (program, warnings) = gearc::compile::ast_to_ir(&module).map_err(failed)?;
-    if !warnings.is_empty() {
-        eprint!(
-            "{}",
-            diagnostics::render(&warnings, &source.name, &source.text, input::style())
-        );
-    }
+    let program = reported(&source, gearc::compile::ast_to_ir(&module))?;
     Ok(format!("{program:#?}\n"))
 }
 
+/// The file at `path`, or (once "error: …" is printed) the exit status of a file that
+/// cannot be read.
+fn read_source(path: &Path) -> Result<Source, u8> {
+    input::read(path).map_err(|e| {
+        eprintln!("error: {e}");
+        exit::TROUBLE
+    })
+}
+
+/// What a compile of `source` produced, once its warnings are printed; or, once its
+/// errors and the summary line are printed, the exit status of a file with errors.
+fn reported<T>(
+    source: &Source,
+    compiled: Result<(T, Vec<Diagnostic>), Vec<Diagnostic>>,
+) -> Result<T, u8> {
+    let render = |diags: &[Diagnostic]| {
+        diagnostics::render(diags, &source.name, &source.text, input::style())
+    };
+    match compiled {
+        Ok((value, warnings)) => {
+            if !warnings.is_empty() {
+                eprint!("{}", render(&warnings));
+            }
+            Ok(value)
+        }
+        Err(errors) => {
+            eprint!("{}", render(&errors));
+            eprintln!("{}: {}", source.name, diagnostics::summary(&errors));
+            Err(exit::ERRORS)
+        }
+    }
+}
+
 /// Whether two paths name one file (also through `./`, `..` or links).
-fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
