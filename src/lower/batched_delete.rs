@@ -175,6 +175,8 @@ def {step}({RECORD}):
             };
             self.out.line(line, span);
         }
+        self.out.define(&reader);
+        self.out.define(&step);
         self.out.line("", None);
         self.out.line("(", None);
         let mut gb = format!("GB({}", py_str("PythonReader"));

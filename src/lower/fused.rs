@@ -56,6 +56,7 @@ impl Lowerer<'_> {
         let first = run[0].0.span;
         let name = self.fused_name(first);
         self.out.line(&format!("def {name}({RECORD}):"), None);
+        self.out.define(&name);
         for (i, (op, key_names)) in run.iter().enumerate() {
             let e = fusable(op).expect("only fusable steps are fused");
             let mut ctx = ExprCtx::record(RECORD);
@@ -144,5 +145,27 @@ mod tests {
         assert!(!py.contains("gearc_line_"), "{py}");
         let py = python("keys(\"n:*\") | map(value) | map(|x| x + \"!\") | run\n");
         assert!(!py.contains("gearc_line_"), "{py}");
+    }
+
+    #[test]
+    fn a_function_is_not_named_like_one_defined_before_it() {
+        // Two runs on line 6, after a Python block (with a nested `def`) and a `fn` that
+        // take the names the second run would get otherwise.
+        let py = python(concat!(
+            "python \"\"\"\n",
+            "def outer():\n",
+            "    def gearc_line_6_steps_2(x): return x\n",
+            "\"\"\"\n",
+            "fn gearc_line_6_steps_3(x) = x\n",
+            "keys(\"n:*\") | map(value) | map(it + \"a\") | distinct | map(it) | map(it) | run\n",
+        ));
+        assert!(py.contains(".map(gearc_line_6_steps)"), "{py}");
+        assert!(py.contains(".map(gearc_line_6_steps_4)"), "{py}");
+        // A string that reads like a definition defines nothing.
+        let py = python(concat!(
+            "keys(\"a:*\") | map(\"def gearc_line_2_steps(\") | register\n",
+            "keys(\"n:*\") | map(value) | map(it + \"a\") | run\n",
+        ));
+        assert!(py.contains(".map(gearc_line_2_steps)"), "{py}");
     }
 }

@@ -85,10 +85,10 @@ struct Out<'a> {
     text: String,
     /// How many lines `text` has.
     lines: usize,
-    /// The names of the functions defined so far (`def NAME(` anywhere in the text,
-    /// also in text already spilled), read from `text[..scanned]`.
-    defs: HashSet<String>,
-    scanned: usize,
+    /// The names of the functions this text defines so far (also in text already
+    /// spilled), recorded as each `def` is written: generated functions get names
+    /// not in it.
+    defined: HashSet<String>,
     /// Where the text goes once it is long, when the module is written to a file
     /// (`gearc compile`): the module's body is then never whole in memory.
     spill: Option<Spill>,
@@ -131,37 +131,27 @@ impl Out<'_> {
         self.lines
     }
 
-    /// Whether the text so far has `def NAME(`. Each byte is looked at once (searching
-    /// the whole text for each new name grew with the square of the module).
-    fn defines(&mut self, name: &str) -> bool {
-        let text = &self.text[self.scanned..];
-        for (at, _) in text.match_indices("def ") {
-            let rest = &text[at + 4..];
-            let len = rest
-                .bytes()
-                .position(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
-                .unwrap_or(rest.len());
-            if rest[len..].starts_with('(') {
-                self.defs.insert(rest[..len].to_string());
-            }
-        }
-        self.scanned = self.text.len();
-        self.defs.contains(name)
+    /// Records that the text now defines a function `name`.
+    fn define(&mut self, name: &str) {
+        self.defined.insert(name.to_string());
+    }
+
+    /// Whether the text so far defines a function `name`.
+    fn defines(&self, name: &str) -> bool {
+        self.defined.contains(name)
     }
 
     /// Moves the text to the spill file, if there is one and the text is long. Called
-    /// between pipelines: no `def NAME(` is cut in two.
+    /// between pipelines.
     fn maybe_spill(&mut self) {
         const SPILL_AT: usize = 256 << 10;
         if self.text.len() < SPILL_AT || self.spill.is_none() {
             return;
         }
-        self.defines("");
         if let Some(spill) = &mut self.spill {
             spill.write(self.text.as_bytes());
         }
         self.text.clear();
-        self.scanned = 0;
     }
 }
 
@@ -267,8 +257,7 @@ impl<'a> ModuleWriter<'a> {
         let out = || Out {
             text: String::new(),
             lines: 0,
-            defs: HashSet::new(),
-            scanned: 0,
+            defined: HashSet::new(),
             spill: None,
             spans: Some(Vec::new()),
             file: comment_safe(file),
@@ -494,13 +483,11 @@ impl Lowerer<'_> {
             } => {
                 let params: Vec<String> = params.iter().map(|p| self.names.local(p)).collect();
                 let body = self.expr(body, &ExprCtx::default());
-                let text = format!(
-                    "def {}({}): return {body}",
-                    self.names.global(name),
-                    params.join(", ")
-                );
+                let py_name = self.names.global(name).to_string();
+                let text = format!("def {py_name}({}): return {body}", params.join(", "));
                 self.out.line("", None);
                 self.out.line(&text, Some(*span));
+                self.out.define(&py_name);
             }
             Definition::Python {
                 code,
@@ -522,8 +509,26 @@ impl Lowerer<'_> {
                     let span = self.out.index.line_span(first_line + i);
                     self.out.text.push_str(text);
                     self.out.end_line(span);
+                    for name in python_defs(text) {
+                        self.out.define(name);
+                    }
                 }
             }
         }
     }
+}
+
+/// The `NAME` of each `def NAME(` in a line of a Python block, wherever it is (nested,
+/// or in a string or a comment too), for [`Out::define`]: the lowering does not parse
+/// Python. The checker's `top_level_names` would see fewer (only definitions at column
+/// 0), and generated functions would then get other names than they have.
+fn python_defs(line: &str) -> impl Iterator<Item = &str> {
+    line.match_indices("def ").filter_map(|(at, _)| {
+        let rest = &line[at + 4..];
+        let len = rest
+            .bytes()
+            .position(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
+            .unwrap_or(rest.len());
+        rest[len..].starts_with('(').then(|| &rest[..len])
+    })
 }
