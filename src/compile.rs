@@ -166,23 +166,27 @@ fn lower_items<'a>(
     make: impl FnOnce(lower::Globals) -> ModuleWriter<'a>,
     mut seen: impl FnMut(&ir::Pipeline),
 ) -> Result<(ModuleWriter<'a>, Passed), Vec<Diagnostic>> {
-    let mut pass = ItemPass::new(source);
-    let mut writer = make(std::mem::take(&mut pass.globals));
-    let finished = pass.run(&mut |checked| match checked {
-        CheckedItem::Definition(d) => writer.definition(&d),
-        CheckedItem::Pipeline(p) => {
-            seen(&p);
-            writer.pipeline(&p);
-        }
-    })?;
-    Ok((writer, finished))
+    let items = Items::new(source);
+    ItemPass::over(&items, |pass, parse| {
+        let mut writer = make(std::mem::take(&mut pass.globals));
+        let finished = pass.run(parse, &mut |checked| match checked {
+            CheckedItem::Definition(d) => writer.definition(&d),
+            CheckedItem::Pipeline(p) => {
+                seen(&p);
+                writer.pipeline(&p);
+            }
+        })?;
+        Ok((writer, finished))
+    })
 }
 
 /// Stages 1 and 2 only, what `gearc check` needs: `Ok` with the warnings when the file
 /// compiles, else every diagnostic.
 pub fn check(source: &str) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    let mut pass = ItemPass::new(source);
-    Ok(pass.run(&mut |_| {})?.warnings)
+    let items = Items::new(source);
+    ItemPass::over(&items, |pass, parse| {
+        Ok(pass.run(parse, &mut |_| {})?.warnings)
+    })
 }
 
 /// What the compiler knows about a pipeline, but the Python lines it is written on.
@@ -228,8 +232,8 @@ fn stream_run_key(p: &ir::Pipeline) -> Option<String> {
 /// once, and kept for the second pass. The diagnostics are those of the whole-file
 /// stages: only syntax errors when there is one, else every check diagnostic, in
 /// source order.
-struct ItemPass<'s> {
-    items: Items<'s>,
+struct ItemPass<'p, 's> {
+    items: &'p Items<'s>,
     checker: Checker,
     /// The items the first pass parsed, in order, until the second pass takes them.
     parsed: VecDeque<(usize, Parsed)>,
@@ -255,9 +259,25 @@ struct Passed {
     warnings: Vec<Diagnostic>,
 }
 
-impl<'s> ItemPass<'s> {
-    fn new(source: &'s str) -> Self {
-        let items = Items::new(source);
+/// Parses item `i` for the second pass (the items the first pass did not parse, in
+/// order; see [`syntax::parse_ahead`]).
+type ParseItem<'f> = &'f mut dyn FnMut(usize) -> syntax::ParsedItem;
+
+impl<'p, 's> ItemPass<'p, 's> {
+    /// Runs `body` on the first pass over `items`, with a function that parses the items
+    /// the second pass parses. Both passes parse their items through
+    /// [`syntax::parse_ahead`], in the order they take them: the first pass's, then the
+    /// second's.
+    fn over<T>(items: &'p Items<'s>, body: impl FnOnce(&mut Self, ParseItem) -> T) -> T {
+        let (first, second): (Vec<usize>, Vec<usize>) =
+            (0..items.len()).partition(|&i| parsed_first(&items.text(i)));
+        syntax::parse_ahead(items, &[first, second].concat(), |parse| {
+            let mut pass = ItemPass::new(items, parse);
+            body(&mut pass, parse)
+        })
+    }
+
+    fn new(items: &'p Items<'s>, parse: ParseItem) -> Self {
         let mut checker = Checker::default();
         let mut parsed = VecDeque::new();
         let mut globals = lower::Globals::default();
@@ -271,8 +291,8 @@ impl<'s> ItemPass<'s> {
                         globals.user.push(name.to_string());
                     }
                 }
-                "fn" | "python" => {
-                    let item = items.parse(i);
+                _ if parsed_first(&text) => {
+                    let item = parse(i);
                     let parsed_item = match item {
                         Ok(ast::Item {
                             kind: ast::ItemKind::Fn { name, params, body },
@@ -318,7 +338,11 @@ impl<'s> ItemPass<'s> {
 
     /// Parses and checks every item, handing each checked item to `out` while the file
     /// has no error; every diagnostic when it has one.
-    fn run(&mut self, out: &mut dyn FnMut(CheckedItem)) -> Result<Passed, Vec<Diagnostic>> {
+    fn run(
+        &mut self,
+        parse: ParseItem,
+        out: &mut dyn FnMut(CheckedItem),
+    ) -> Result<Passed, Vec<Diagnostic>> {
         let mut syntax_errors: Vec<SyntaxError> = Vec::new();
         // What the checker makes of one item.
         let mut checked = Vec::new();
@@ -342,7 +366,7 @@ impl<'s> ItemPass<'s> {
                     continue;
                 }
                 Some(Parsed::Other(item)) => item,
-                None => self.items.parse(i),
+                None => parse(i),
             };
             let item = match item {
                 Ok(item) => item,
@@ -384,7 +408,7 @@ impl<'s> ItemPass<'s> {
     }
 }
 
-impl ItemPass<'_> {
+impl ItemPass<'_, '_> {
     /// Hands what the checker made of an item on to `out`, while the file has no
     /// error (an IR with errors in it is not meant to be lowered).
     fn hand_over(&self, checked: &mut Vec<CheckedItem>, out: &mut dyn FnMut(CheckedItem)) {
@@ -395,6 +419,12 @@ impl ItemPass<'_> {
             }
         }
     }
+}
+
+/// Whether the first pass parses an item (`fn` items, Python blocks and pipelines
+/// that start with the `python` reader), by its text.
+fn parsed_first(text: &str) -> bool {
+    matches!(first_word(text), "fn" | "python")
 }
 
 /// The word an item starts with (its keyword, for the items that have one).

@@ -8,6 +8,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod ahead;
 pub mod ast;
 mod build;
 mod error;
@@ -17,6 +18,7 @@ mod literal;
 mod parser;
 pub mod span;
 
+pub(crate) use ahead::{parse_ahead, ParsedItem};
 pub use error::SyntaxError;
 pub use parser::parse;
 pub(crate) use parser::Items;

@@ -38,8 +38,11 @@ pub(crate) mod fast {
     pub(crate) struct FastParser;
 }
 
-/// Held while an item is parsed; see [`Items::parse`].
-static DETAIL_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// pest's error detail (richer "expected …" sets) costs about a quarter of the parse
+/// time, so it is on only while a failed item is parsed again with `gear.pest`. The flag
+/// is process-wide: items are parsed with this lock read (several threads at once, the
+/// flag off), and a failed item is parsed again with it written (alone, the flag on).
+static DETAIL_LOCK: std::sync::RwLock<()> = std::sync::RwLock::new(());
 
 /// Parses a whole `.gear` file. On failure, returns every syntax error found,
 /// in source order.
@@ -102,13 +105,6 @@ impl<'s> Items<'s> {
         if !chunk.errors.is_empty() {
             return Err(chunk.errors.clone());
         }
-        // pest's error detail (richer "expected …" sets) costs about a quarter of the
-        // parse time, so it is on only while a failed item is parsed again. The flag is
-        // process-wide: the lock keeps concurrent parses from seeing each other's setting.
-        let _detail = DETAIL_LOCK
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        pest::set_error_detail(false);
         parse_item(&self.text(i), chunk, &|| self.at_end_of_file(i))
     }
 }
@@ -118,10 +114,22 @@ fn parse_item(
     chunk: &Chunk,
     at_end_of_file: &dyn Fn() -> bool,
 ) -> Result<Item, Vec<SyntaxError>> {
-    let pairs = fast::FastParser::parse(fast::Rule::item, item_text).map_err(|fast_error| {
-        pest::set_error_detail(true);
-        let detailed = GearParser::parse(Rule::item, item_text).err();
-        pest::set_error_detail(false);
+    let fast = {
+        let _no_detail = DETAIL_LOCK
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        fast::FastParser::parse(fast::Rule::item, item_text)
+    };
+    let pairs = fast.map_err(|fast_error| {
+        let detailed = {
+            let _detail = DETAIL_LOCK
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            pest::set_error_detail(true);
+            let detailed = GearParser::parse(Rule::item, item_text).err();
+            pest::set_error_detail(false);
+            detailed
+        };
         match detailed {
             Some(e) => vec![expected::syntax_error(
                 &e,
