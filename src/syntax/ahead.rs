@@ -41,6 +41,17 @@ pub(crate) fn parse_ahead<T>(
     order: &[usize],
     body: impl FnOnce(&mut dyn FnMut(usize) -> ParsedItem) -> T,
 ) -> T {
+    parse_ahead_with(items, order, false, body)
+}
+
+/// [`parse_ahead`]; tests make the helper panic with `helper_panics`.
+#[cfg_attr(not(test), allow(unused_variables))]
+fn parse_ahead_with<T>(
+    items: &Items<'_>,
+    order: &[usize],
+    helper_panics: bool,
+    body: impl FnOnce(&mut dyn FnMut(usize) -> ParsedItem) -> T,
+) -> T {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if cores < 2 || order.len() < MIN_ITEMS {
         return body(&mut |i| items.parse(i));
@@ -49,6 +60,8 @@ pub(crate) fn parse_ahead<T>(
     let shared = Shared {
         state: Mutex::new(State::default()),
         changed: Condvar::new(),
+        #[cfg(test)]
+        helper_panics,
     };
     std::thread::scope(|scope| {
         let (shared, batches) = (&shared, &batches);
@@ -79,6 +92,9 @@ struct Shared {
     state: Mutex<State>,
     /// Notified when a batch is parsed, taken, or the caller is done.
     changed: Condvar,
+    /// The helper panics on the first batch it claims (a test of what follows).
+    #[cfg(test)]
+    helper_panics: bool,
 }
 
 #[derive(Default)]
@@ -91,6 +107,9 @@ struct State {
     /// thread), `None` while being parsed.
     parsed: VecDeque<Option<Vec<(usize, ParsedItem)>>>,
     done: bool,
+    /// The helper has returned, or unwound from a panic: a batch it claimed and did
+    /// not parse will never be parsed unless the caller does it.
+    helper_gone: bool,
 }
 
 impl Shared {
@@ -107,6 +126,7 @@ impl Shared {
 /// The helper thread: claims the next unclaimed batch, parses it, puts it in its slot;
 /// at most [`AHEAD`] batches ahead of the caller.
 fn helper(items: &Items<'_>, batches: &[&[usize]], shared: &Shared) {
+    let _gone = HelperGone(shared);
     let mut state = shared.lock();
     loop {
         while !state.done && state.unclaimed < batches.len() && state.parsed.len() >= AHEAD {
@@ -115,7 +135,7 @@ fn helper(items: &Items<'_>, batches: &[&[usize]], shared: &Shared) {
         if state.done || state.unclaimed >= batches.len() {
             return;
         }
-        state = claim_and_parse(items, batches, shared, state);
+        state = claim_and_parse(items, batches, shared, state, true);
     }
 }
 
@@ -138,8 +158,17 @@ fn take_batch(
         if state.taken >= batches.len() {
             return None;
         }
+        if state.helper_gone && matches!(state.parsed.front(), Some(None)) {
+            // Claimed by a helper that panicked: parsed here (the panic is raised again
+            // when the scope ends, or here first if this batch causes it).
+            state.parsed.pop_front();
+            let b = state.taken;
+            state.taken += 1;
+            drop(state);
+            return Some(parse_batch(items, batches[b]));
+        }
         if state.unclaimed < batches.len() && state.parsed.len() < 2 * AHEAD {
-            state = claim_and_parse(items, batches, shared, state);
+            state = claim_and_parse(items, batches, shared, state, false);
         } else {
             state = shared.wait(state);
         }
@@ -149,23 +178,43 @@ fn take_batch(
 /// Claims the first unclaimed batch (its slot `None` meanwhile), parses it with the
 /// lock released, and puts it in its slot, `parsed[b - taken]`: the caller takes
 /// batches only from the front and only once parsed, so `taken` is at most `b`.
+/// (`by_helper`: on the helper's thread; tests make it panic there.)
+#[cfg_attr(not(test), allow(unused_variables))]
 fn claim_and_parse<'g>(
     items: &Items<'_>,
     batches: &[&[usize]],
     shared: &'g Shared,
     mut state: MutexGuard<'g, State>,
+    by_helper: bool,
 ) -> MutexGuard<'g, State> {
     let b = state.unclaimed;
     state.unclaimed += 1;
     state.parsed.push_back(None);
     drop(state);
-    let parsed: Vec<(usize, ParsedItem)> =
-        batches[b].iter().map(|&i| (i, items.parse(i))).collect();
+    #[cfg(test)]
+    if by_helper && shared.helper_panics {
+        panic!("a helper that panics, for a test");
+    }
+    let parsed = parse_batch(items, batches[b]);
     let mut state = shared.lock();
     let slot = b - state.taken;
     state.parsed[slot] = Some(parsed);
     shared.changed.notify_all();
     state
+}
+
+fn parse_batch(items: &Items<'_>, batch: &[usize]) -> Vec<(usize, ParsedItem)> {
+    batch.iter().map(|&i| (i, items.parse(i))).collect()
+}
+
+/// Says, when dropped, that the helper is gone (returned or unwound).
+struct HelperGone<'a>(&'a Shared);
+
+impl Drop for HelperGone<'_> {
+    fn drop(&mut self) {
+        self.0.lock().helper_gone = true;
+        self.0.changed.notify_all();
+    }
 }
 
 /// Ends the helper when dropped.
@@ -263,5 +312,23 @@ mod tests {
         let expected = [5, 2, 9].map(|i| format!("{:?}", items.parse(i)));
         assert_eq!(got, expected);
         assert!(FALLBACKS.with(|n| n.get()) > 0);
+    }
+
+    #[test]
+    fn a_helper_that_panics_never_leaves_the_caller_waiting_and_is_raised_again() {
+        let text = source(40 * BATCH);
+        let items = Items::new(&text);
+        let all: Vec<usize> = (0..items.len()).collect();
+        let expected = one_by_one(&items, &all);
+        // The helper dies on the first batch it claims: the caller must neither wait
+        // for that batch forever nor lose its items.
+        let mut finished = None;
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            parse_ahead_with(&items, &all, true, |parse| {
+                finished = Some(all.iter().map(|&i| format!("{:?}", parse(i))).collect());
+            })
+        }));
+        assert_eq!(finished, Some(expected));
+        assert!(caught.is_err(), "the helper's panic was swallowed");
     }
 }
