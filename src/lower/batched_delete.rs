@@ -200,23 +200,18 @@ def {step}({RECORD}):
         self.out.line(")", None);
     }
 
-    /// `gearc_line_N_WHAT` after the `.gear` line of `span`, free of user names and of
-    /// the functions written before.
-    fn free_name(&mut self, span: Span, what: &str) -> String {
+    /// `gearc_line_N_WHAT` after the `.gear` line of `span`, free of the file's globals
+    /// and of the functions written before.
+    fn free_name(&self, span: Span, what: &str) -> String {
         let (line, _) = self.out.index.line_col(span.start);
-        let base = self.names.local(&format!("gearc_line_{line}_{what}"));
-        let mut name = base.clone();
-        let mut n = 1;
-        while self.out.defines(&name) {
-            n += 1;
-            name = format!("{base}_{n}");
-        }
-        name
+        self.function_name(&format!("gearc_line_{line}_{what}"))
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use crate::lower::tests::bound_twice;
+
     fn python(source: &str) -> String {
         match crate::compile::compile(source, "t.gear") {
             Ok(compiled) => compiled.python,
@@ -271,5 +266,18 @@ mod tests {
         ] {
             assert!(!batched(source), "{source}");
         }
+    }
+
+    #[test]
+    fn the_functions_are_not_named_like_a_global_defined_after_them() {
+        let py = python(concat!(
+            "keys(\"d:*\") | foreach(execute(\"DEL\", key)) | count | run\n",
+            "fn gearc_line_1_delete_keys(x) = x\n",
+            "let gearc_line_1_delete_key = 1\n",
+        ));
+        assert_eq!(bound_twice(&py), Vec::<&str>::new(), "{py}");
+        assert!(py.contains("def gearc_line_1_delete_keys_():"), "{py}");
+        assert!(py.contains(".map(gearc_line_1_delete_key_)"), "{py}");
+        assert!(py.contains(".run(gearc_line_1_delete_keys_)"), "{py}");
     }
 }

@@ -102,23 +102,17 @@ impl Lowerer<'_> {
     }
 
     /// `gearc_line_N_steps` after the `.gear` line of the run's first step, made free
-    /// of user names and of the functions of earlier runs.
-    fn fused_name(&mut self, first: Span) -> String {
+    /// of the file's globals and of the functions of earlier runs.
+    fn fused_name(&self, first: Span) -> String {
         let (line, _) = self.out.index.line_col(first.start);
-        let base = self.names.local(&format!("gearc_line_{line}_steps"));
-        let mut name = base.clone();
-        let mut n = 1;
-        // The module so far is the definitions and the pipelines before this one.
-        while self.other.defines(&name) || self.out.defines(&name) {
-            n += 1;
-            name = format!("{base}_{n}");
-        }
-        name
+        self.function_name(&format!("gearc_line_{line}_steps"))
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use crate::lower::tests::bound_twice;
+
     fn python(source: &str) -> String {
         match crate::compile::compile(source, "t.gear") {
             Ok(compiled) => compiled.python,
@@ -167,5 +161,37 @@ mod tests {
             "keys(\"n:*\") | map(value) | map(it + \"a\") | run\n",
         ));
         assert!(py.contains(".map(gearc_line_2_steps)"), "{py}");
+    }
+
+    #[test]
+    fn a_function_is_not_named_like_a_global_defined_after_it() {
+        // Two runs on line 1 (`gearc_line_1_steps`, then `_2` when free), and below them
+        // a global of each kind named like the second: the lowering writes the pipeline
+        // before it reaches that global, so only the file's globals can tell.
+        let pipeline =
+            "keys(\"n:*\") | map(value) | map(it + \"a\") | distinct | map(it) | map(it) | run\n";
+        for global in [
+            "fn gearc_line_1_steps_2(x) = x\n",
+            "let gearc_line_1_steps_2 = 1\n",
+            "python \"\"\"\ngearc_line_1_steps_2 = 1\n\"\"\"\n",
+            "python \"\"\"\ndef gearc_line_1_steps_2(x):\n    return x\n\"\"\"\n",
+        ] {
+            let py = python(&format!("{pipeline}{global}"));
+            assert_eq!(bound_twice(&py), Vec::<&str>::new(), "{global}{py}");
+            assert!(py.contains(".map(gearc_line_1_steps)"), "{py}");
+            assert!(py.contains(".map(gearc_line_1_steps_3)"), "{py}");
+        }
+        // The first run's own name, taken by a later `fn`: the run's name gets a `_`.
+        let py = python(&format!("{pipeline}fn gearc_line_1_steps(x) = x\n"));
+        assert_eq!(bound_twice(&py), Vec::<&str>::new(), "{py}");
+        assert!(py.contains("def gearc_line_1_steps(x): return x"), "{py}");
+        assert!(py.contains(".map(gearc_line_1_steps_)"), "{py}");
+        assert!(py.contains(".map(gearc_line_1_steps__2)"), "{py}");
+        // Two later globals take `_2` and `_3`: the second run goes on to `_4`.
+        let py = python(&format!(
+            "{pipeline}fn gearc_line_1_steps_2(x) = x\nlet gearc_line_1_steps_3 = 1\n"
+        ));
+        assert_eq!(bound_twice(&py), Vec::<&str>::new(), "{py}");
+        assert!(py.contains(".map(gearc_line_1_steps_4)"), "{py}");
     }
 }

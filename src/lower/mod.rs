@@ -380,6 +380,24 @@ impl<'a> ModuleWriter<'a> {
 }
 
 impl Lowerer<'_> {
+    /// A name for a function gearc writes at module level (called while a pipeline is
+    /// lowered): `base` with `_` appended while a global of the file has it, as for a
+    /// parameter, then `_2`, `_3`, … while a global or a function written before has
+    /// it. Every name tried is checked against the globals, not only `base`: a `let`, a
+    /// `fn` or a Python-block name further down the file is not among the functions
+    /// written yet, and the module would bind it twice (the later binding wins).
+    fn function_name(&self, base: &str) -> String {
+        let base = self.names.local(base);
+        let mut name = base.clone();
+        let mut n = 1;
+        // `other` holds the definitions, `out` the pipelines before this one.
+        while !self.names.is_free(&name) || self.other.defines(&name) || self.out.defines(&name) {
+            n += 1;
+            name = format!("{base}_{n}");
+        }
+        name
+    }
+
     fn header(&self, requirements: &[String]) -> Vec<(String, Option<Span>)> {
         let mut head = vec![(
             format!(
@@ -531,4 +549,23 @@ fn python_defs(line: &str) -> impl Iterator<Item = &str> {
             .unwrap_or(rest.len());
         rest[len..].starts_with('(').then(|| &rest[..len])
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// The module-level names the module binds more than once: `def NAME(` and
+    /// `NAME =` at column 0 (definitions, generated functions, Python-block lines).
+    pub(super) fn bound_twice(py: &str) -> Vec<&str> {
+        let is_name =
+            |n: &&str| !n.is_empty() && n.bytes().all(|b| b == b'_' || b.is_ascii_alphanumeric());
+        let mut seen = std::collections::HashSet::new();
+        py.lines()
+            .filter_map(|line| match line.strip_prefix("def ") {
+                Some(rest) => rest.split('(').next(),
+                None => line.split_once(" = ").map(|(name, _)| name),
+            })
+            .filter(is_name)
+            .filter(|n| !seen.insert(*n))
+            .collect()
+    }
 }

@@ -135,6 +135,12 @@ impl Names {
         self.globals.get(name).map_or(name, String::as_str)
     }
 
+    /// Whether no global of the file (of any item, written yet or not) has the Python
+    /// name `name`, and Python reserves it for nothing the module uses.
+    pub fn is_free(&self, name: &str) -> bool {
+        !is_reserved(name) && !self.taken.contains(name)
+    }
+
     /// The Python name of a parameter.
     pub fn local(&self, name: &str) -> String {
         let mut py = name.to_string();
