@@ -19,8 +19,14 @@ use super::ast::Item;
 use super::error::SyntaxError;
 use super::parser::Items;
 
-/// Items in a batch: one hand-over (and at most one wake-up) per batch, not per item.
-const BATCH: usize = 16;
+/// A batch is items in order up to this many bytes of source (or [`BATCH_ITEMS`]): one
+/// hand-over, and at most one wake-up, per batch rather than per item. By size, because
+/// items range from a 40-byte `let` to pipelines of kilobytes: batches of a fixed count
+/// of `let`s were so small that handing them over cost more than parsing them.
+const BATCH_BYTES: usize = 4096;
+
+/// At most this many items in a batch.
+const BATCH_ITEMS: usize = 256;
 
 /// How many batches the helper may have parsed and not yet handed over.
 const AHEAD: usize = 8;
@@ -56,7 +62,7 @@ fn parse_ahead_with<T>(
     if cores < 2 || order.len() < MIN_ITEMS {
         return body(&mut |i| items.parse(i));
     }
-    let batches: Vec<&[usize]> = order.chunks(BATCH).collect();
+    let batches = batches(items, order);
     let shared = Shared {
         state: Mutex::new(State::default()),
         changed: Condvar::new(),
@@ -203,6 +209,23 @@ fn claim_and_parse<'g>(
     state
 }
 
+/// `order` cut into batches of about [`BATCH_BYTES`] each.
+fn batches<'o>(items: &Items<'_>, order: &'o [usize]) -> Vec<&'o [usize]> {
+    let mut batches = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (at, &i) in order.iter().enumerate() {
+        bytes += items.len_of(i);
+        if bytes >= BATCH_BYTES || at + 1 - start == BATCH_ITEMS {
+            batches.push(&order[start..=at]);
+            (start, bytes) = (at + 1, 0);
+        }
+    }
+    if start < order.len() {
+        batches.push(&order[start..]);
+    }
+    batches
+}
+
 fn parse_batch(items: &Items<'_>, batch: &[usize]) -> Vec<(usize, ParsedItem)> {
     batch.iter().map(|&i| (i, items.parse(i))).collect()
 }
@@ -270,7 +293,7 @@ mod tests {
     #[test]
     fn items_parsed_ahead_are_the_items_parsed_one_by_one() {
         // Large enough for the second thread, with a last batch that is not full.
-        let text = source(40 * BATCH + 5);
+        let text = source(2000 + 5);
         let items = Items::new(&text);
         assert!(items.len() >= MIN_ITEMS);
         let all: Vec<usize> = (0..items.len()).collect();
@@ -289,7 +312,7 @@ mod tests {
 
     #[test]
     fn a_caller_that_stops_early_ends_the_helper() {
-        let text = source(40 * BATCH);
+        let text = source(2000);
         let items = Items::new(&text);
         let all: Vec<usize> = (0..items.len()).collect();
         // Returns (so the scope has joined the helper) after three items.
@@ -303,7 +326,7 @@ mod tests {
 
     #[test]
     fn an_item_asked_out_of_order_is_still_the_right_item() {
-        let text = source(40 * BATCH);
+        let text = source(2000);
         let items = Items::new(&text);
         let all: Vec<usize> = (0..items.len()).collect();
         let got = parse_ahead(&items, &all, |parse| {
@@ -316,7 +339,7 @@ mod tests {
 
     #[test]
     fn a_helper_that_panics_never_leaves_the_caller_waiting_and_is_raised_again() {
-        let text = source(40 * BATCH);
+        let text = source(2000);
         let items = Items::new(&text);
         let all: Vec<usize> = (0..items.len()).collect();
         let expected = one_by_one(&items, &all);
@@ -330,5 +353,21 @@ mod tests {
         }));
         assert_eq!(finished, Some(expected));
         assert!(caught.is_err(), "the helper's panic was swallowed");
+    }
+
+    #[test]
+    fn batches_cover_the_order_in_order_by_size() {
+        let text = source(2000);
+        let items = Items::new(&text);
+        let order: Vec<usize> = (0..items.len()).rev().step_by(2).collect();
+        let cut = batches(&items, &order);
+        assert!(cut.len() > 2);
+        assert_eq!(cut.concat(), order);
+        for batch in &cut[..cut.len() - 1] {
+            let bytes: usize = batch.iter().map(|&i| items.len_of(i)).sum();
+            assert!(bytes >= BATCH_BYTES || batch.len() == BATCH_ITEMS);
+            // The last item is what reached the size: without it the batch was short.
+            assert!(bytes - items.len_of(batch[batch.len() - 1]) < BATCH_BYTES);
+        }
     }
 }

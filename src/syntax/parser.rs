@@ -87,6 +87,12 @@ impl<'s> Items<'s> {
         self.layout.items[i].start
     }
 
+    /// The length of item `i` in bytes.
+    pub fn len_of(&self, i: usize) -> usize {
+        let chunk = &self.layout.items[i];
+        chunk.end - chunk.start
+    }
+
     /// Item `i` as pest sees it (comments blanked, inner newlines as spaces).
     pub fn text(&self, i: usize) -> std::borrow::Cow<'s, str> {
         self.layout.item_text(&self.layout.items[i])
