@@ -71,7 +71,11 @@ fn parse_ahead_with<T>(
     };
     std::thread::scope(|scope| {
         let (shared, batches) = (&shared, &batches);
-        scope.spawn(move || helper(items, batches, shared));
+        // Named, so that a panic there says where it was. When no thread can be made
+        // (a process limit), the caller parses every batch itself.
+        let _ = std::thread::Builder::new()
+            .name("gearc-parse".to_string())
+            .spawn_scoped(scope, move || helper(items, batches, shared));
         // Tells the helper to stop when `body` returns or unwinds.
         let _done = Done(shared);
         let mut current = Vec::new().into_iter();
