@@ -306,3 +306,36 @@ fn a_shim_that_starts_no_interpreter_is_reported_as_that_naming_gearc_python() {
     );
     assert!(err.contains("GEARC_PYTHON"), "the help names it: {err}");
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_compile_quietly() {
+    // Far more than a pipe holds, so that gearc is still writing when the reader goes.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.gear");
+    let pipelines: String = (0..3000)
+        .map(|i| format!("keys(\"k{i}:*\") | map(int(value) * {i}) | filter(it > 1) | register\n"))
+        .collect();
+    std::fs::write(&file, pipelines).unwrap();
+    for emit in ["python", "ast"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gearc"))
+            .args(["compile", "--emit", emit])
+            .arg(&file)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut start = [0u8; 64];
+        std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut start).unwrap();
+        // The reader is gone, like `gearc compile FILE | head -c 64`.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = text(&out.stderr);
+        assert!(!stderr.contains("panicked"), "--emit {emit}: {stderr}");
+        assert!(
+            out.status.success(),
+            "--emit {emit}: {:?} {stderr}",
+            out.status
+        );
+        assert!(!text(&start).trim().is_empty());
+    }
+}

@@ -1,8 +1,8 @@
 use std::path::Path;
 
 use super::args::{CompileArgs, Emit};
-use super::exit;
 use super::input::{self, Source};
+use super::{exit, output};
 use gearc::diagnostics::{self, Diagnostic};
 
 pub fn compile(args: CompileArgs) -> u8 {
@@ -15,18 +15,12 @@ pub fn compile(args: CompileArgs) -> u8 {
             return exit::TROUBLE;
         }
     }
-    if let (Emit::Python, Some(path)) = (args.emit, &args.output) {
-        return python_to_file(&args.file, path);
+    if args.emit == Emit::Python {
+        return python_to(&args.file, args.output.as_deref());
     }
-    let text = match args.emit {
-        Emit::Python => match python(&args.file) {
-            Ok(text) => text,
-            Err(status) => return status,
-        },
-        Emit::Ast | Emit::Ir => match stage(&args.file, args.emit) {
-            Ok(text) => text,
-            Err(status) => return status,
-        },
+    let text = match stage(&args.file, args.emit) {
+        Ok(text) => text,
+        Err(status) => return status,
     };
     match &args.output {
         Some(path) => {
@@ -34,44 +28,40 @@ pub fn compile(args: CompileArgs) -> u8 {
                 eprintln!("error: cannot write {}: {e}", path.display());
                 return exit::TROUBLE;
             }
+            exit::OK
         }
-        None => print!("{text}"),
+        None => output::to_stdout(&text),
     }
-    exit::OK
 }
 
-/// The module, with warnings (or errors) on stderr as `input::compile` prints them.
-fn python(path: &Path) -> Result<String, u8> {
-    let source = read_source(path)?;
-    let python = reported(
-        &source,
-        gearc::compile::compile_python(&source.text, &source.name),
-    )?;
-    // The process exits soon: freeing the source would only cost time.
-    std::mem::forget(source);
-    Ok(python)
-}
-
-/// The module written to `out` as it is lowered (it is never whole in memory), with
-/// warnings (or errors) on stderr as [`python`] prints them; `out` is created only when
-/// the file compiles.
-fn python_to_file(path: &Path, out: &Path) -> u8 {
+/// The module written to `out`, or to standard output, as it is lowered (it is never
+/// whole in memory), with warnings (or errors) on stderr; `out` is created only when the
+/// file compiles. A closed standard output (`gearc compile FILE | head`) ends the
+/// writing quietly, as for every command that prints.
+fn python_to(path: &Path, out: Option<&Path>) -> u8 {
     let source = match read_source(path) {
         Ok(source) => source,
         Err(status) => return status,
     };
     let mut open = || -> std::io::Result<Box<dyn std::io::Write>> {
-        Ok(Box::new(std::fs::File::create(out)?))
+        Ok(match out {
+            Some(out) => Box::new(std::fs::File::create(out)?),
+            // Buffered: standard output alone would write line by line.
+            None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        })
     };
     let compiled = gearc::compile::compile_python_to(&source.text, &source.name, &mut open)
         .map(|(warnings, written)| (written, warnings));
     // `reported` prints the warnings, so they come before any write error.
     let status = match reported(&source, compiled) {
         Ok(Ok(())) => exit::OK,
-        Ok(Err(e)) => {
-            eprintln!("error: cannot write {}: {e}", out.display());
-            exit::TROUBLE
-        }
+        Ok(Err(e)) => match out {
+            Some(out) => {
+                eprintln!("error: cannot write {}: {e}", out.display());
+                exit::TROUBLE
+            }
+            None => output::stdout_failed(&e),
+        },
         Err(status) => status,
     };
     // The process exits soon: freeing the source would only cost time.

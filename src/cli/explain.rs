@@ -4,11 +4,9 @@
 //! embedded at build time, so the page a reader browses and what `explain` prints
 //! are one text (tests/docs.rs checks that every code the compiler emits has one).
 
-use std::io::Write;
-
 use clap::Args;
 
-use super::exit;
+use super::{exit, output};
 
 const PAGE: &str = include_str!("../../docs/reference/diagnostics.md");
 
@@ -48,26 +46,14 @@ pub fn explain(args: ExplainArgs) -> u8 {
             .iter()
             .map(|e| format!("{:<44} {}\n", e.code, e.summary()))
             .collect();
-        return print(&list);
+        return output::to_stdout(&list);
     };
     match find(&entries, &query) {
-        Ok(entry) => print(&render(entry)),
+        Ok(entry) => output::to_stdout(&render(entry)),
         Err(message) => {
             eprintln!("error: {message}");
             exit::TROUBLE
         }
-    }
-}
-
-/// Writes to stdout; a closed pipe (`gearc explain | head`) is not an error.
-fn print(text: &str) -> u8 {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            eprintln!("error: cannot write to standard output: {e}");
-            exit::TROUBLE
-        }
-        _ => exit::OK,
     }
 }
 

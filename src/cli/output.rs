@@ -10,7 +10,28 @@ use gearc::ir::Type;
 use gearc::submit::reply::{Raised, RunError};
 use gearc::syntax::Span;
 
+use super::exit;
 use super::input::Source;
+
+/// Writes `text` to standard output: the exit status. A closed pipe (`gearc explain |
+/// head`) is not an error: the reader has what it wanted.
+pub fn to_stdout(text: &str) -> u8 {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => exit::OK,
+        Err(e) => stdout_failed(&e),
+    }
+}
+
+/// The exit status of a failed write to standard output, once said: none for a closed
+/// pipe.
+pub fn stdout_failed(e: &std::io::Error) -> u8 {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return exit::OK;
+    }
+    eprintln!("error: cannot write to standard output: {e}");
+    exit::TROUBLE
+}
 
 /// Prints results: one per line, a key/value table for group records (sorted by key
 /// unless `sorted`, when the pipeline's own `sort` gave their order), or JSON lines.
