@@ -270,7 +270,7 @@ impl<'p, 's> ItemPass<'p, 's> {
     /// second's.
     fn over<T>(items: &'p Items<'s>, body: impl FnOnce(&mut Self, ParseItem) -> T) -> T {
         let (first, second): (Vec<usize>, Vec<usize>) =
-            (0..items.len()).partition(|&i| parsed_first(&items.text(i)));
+            (0..items.len()).partition(|&i| parsed_first(items.source_of(i)));
         syntax::parse_ahead(items, &[first, second].concat(), |parse| {
             let mut pass = ItemPass::new(items, parse);
             body(&mut pass, parse)
@@ -282,16 +282,16 @@ impl<'p, 's> ItemPass<'p, 's> {
         let mut parsed = VecDeque::new();
         let mut globals = lower::Globals::default();
         for i in 0..items.len() {
-            let text = items.text(i);
-            match first_word(&text) {
+            let written = items.source_of(i);
+            match first_word(written) {
                 "let" => {
-                    if let Some((name, at)) = let_name(&text) {
+                    if let Some((name, at)) = let_name(&items.text(i)) {
                         let start = items.start(i) + at;
                         checker.declare_let(i, name, Span::new(start, start + name.len()));
                         globals.user.push(name.to_string());
                     }
                 }
-                _ if parsed_first(&text) => {
+                _ if parsed_first(written) => {
                     let item = parse(i);
                     let parsed_item = match item {
                         Ok(ast::Item {

@@ -218,7 +218,7 @@ fn batches<'o>(items: &Items<'_>, order: &'o [usize]) -> Vec<&'o [usize]> {
     let mut batches = Vec::new();
     let (mut start, mut bytes) = (0, 0);
     for (at, &i) in order.iter().enumerate() {
-        bytes += items.len_of(i);
+        bytes += items.source_of(i).len();
         if bytes >= BATCH_BYTES || at + 1 - start == BATCH_ITEMS {
             batches.push(&order[start..=at]);
             (start, bytes) = (at + 1, 0);
@@ -368,10 +368,10 @@ mod tests {
         assert!(cut.len() > 2);
         assert_eq!(cut.concat(), order);
         for batch in &cut[..cut.len() - 1] {
-            let bytes: usize = batch.iter().map(|&i| items.len_of(i)).sum();
+            let bytes: usize = batch.iter().map(|&i| items.source_of(i).len()).sum();
             assert!(bytes >= BATCH_BYTES || batch.len() == BATCH_ITEMS);
             // The last item is what reached the size: without it the batch was short.
-            assert!(bytes - items.len_of(batch[batch.len() - 1]) < BATCH_BYTES);
+            assert!(bytes - items.source_of(batch[batch.len() - 1]).len() < BATCH_BYTES);
         }
     }
 }

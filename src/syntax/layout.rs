@@ -33,11 +33,16 @@ pub(crate) struct Chunk {
 }
 
 impl<'s> Layout<'s> {
+    /// The item as written, comments and newlines included.
+    pub fn item_source(&self, chunk: &Chunk) -> &'s str {
+        self.src.get(chunk.start..chunk.end).unwrap_or_default()
+    }
+
     /// The item's text as the grammar sees it: comments and non-significant newlines
     /// are spaces, so that byte offsets stay those of the source. Borrowed from the
     /// source when nothing in the item is blanked.
     pub fn item_text(&self, chunk: &Chunk) -> std::borrow::Cow<'s, str> {
-        let text = self.src.get(chunk.start..chunk.end).unwrap_or_default();
+        let text = self.item_source(chunk);
         let blanks = &self.blanks[chunk.blanks.0..chunk.blanks.1];
         if blanks.is_empty() {
             return std::borrow::Cow::Borrowed(text);

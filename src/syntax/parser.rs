@@ -87,10 +87,10 @@ impl<'s> Items<'s> {
         self.layout.items[i].start
     }
 
-    /// The length of item `i` in bytes.
-    pub fn len_of(&self, i: usize) -> usize {
-        let chunk = &self.layout.items[i];
-        chunk.end - chunk.start
+    /// Item `i` as written (comments not blanked): borrowed, for a look at its first
+    /// word or its length without the copy [`Items::text`] makes of an item with comments.
+    pub fn source_of(&self, i: usize) -> &'s str {
+        self.layout.item_source(&self.layout.items[i])
     }
 
     /// Item `i` as pest sees it (comments blanked, inner newlines as spaces).
