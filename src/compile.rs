@@ -250,7 +250,9 @@ enum Parsed {
         body: Rc<ast::Expr>,
         span: Span,
     },
-    Other(Result<ast::Item, Vec<SyntaxError>>),
+    /// A Python block or a `python` pipeline (boxed: they are few, and an item is
+    /// large beside a `fn`'s parts, of which a large file may have thousands).
+    Other(Box<Result<ast::Item, Vec<SyntaxError>>>),
 }
 
 /// What a pass that succeeded found.
@@ -319,7 +321,7 @@ impl<'p, 's> ItemPass<'p, 's> {
                                     globals.python.extend(names);
                                 }
                             }
-                            Parsed::Other(item)
+                            Parsed::Other(Box::new(item))
                         }
                     };
                     parsed.push_back((i, parsed_item));
@@ -365,7 +367,7 @@ impl<'p, 's> ItemPass<'p, 's> {
                     }
                     continue;
                 }
-                Some(Parsed::Other(item)) => item,
+                Some(Parsed::Other(item)) => *item,
                 None => parse(i),
             };
             let item = match item {

@@ -236,10 +236,7 @@ impl Checker {
         body: &ast::Expr,
         arg_types: Vec<Type>,
     ) -> Type {
-        let key = (
-            name.to_string(),
-            arg_types.iter().map(Type::to_string).collect::<Vec<_>>(),
-        );
+        let key = (Box::from(name), arg_types.clone().into_boxed_slice());
         if let Some(t) = self.fn_results.get(&key) {
             return t.clone();
         }

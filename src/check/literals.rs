@@ -4,7 +4,6 @@
 //! suggestion when they are misspelt.
 
 use super::error::CheckError;
-use super::scope::Global;
 use super::suggest;
 use super::Checker;
 use crate::ir::{TExpr, TExprKind, Word};
@@ -66,10 +65,7 @@ impl Checker {
         let TExprKind::Global(name) = &t.kind else {
             return None;
         };
-        match &self.globals.get(name)?.global {
-            Global::Const { literal, .. } => literal.clone(),
-            _ => None,
-        }
+        self.globals.get(name)?.global.literal()
     }
 
     /// A word of vocabulary `W` written as a string literal (or a `let` constant of one).

@@ -100,8 +100,9 @@ pub struct Finished {
 pub struct Checker {
     globals: Globals,
     diags: Vec<CheckError>,
-    /// Result types of `fn`s per argument types (see `fn_result`).
-    fn_results: HashMap<(String, Vec<String>), Type>,
+    /// Result types of `fn`s per argument types (see `fn_result`): one entry per `fn`
+    /// and call shape of the file, so its key is kept small.
+    fn_results: HashMap<(Box<str>, Box<[Type]>), Type>,
     in_progress: Vec<String>,
     /// Each Python block, dedented, with its names, by item position (scanned once).
     python_blocks: HashMap<usize, (String, Vec<PythonName>)>,
@@ -278,7 +279,9 @@ impl Checker {
                     ..Scope::default()
                 };
                 let value = self.expr(value, &scope);
-                let literal = self.literal_json(&value);
+                let literal = self
+                    .literal_json(&value)
+                    .map(|v| v.to_string().into_boxed_str());
                 if let Some(def) = self.globals.defs.get_mut(&name.name) {
                     if def.order == order {
                         def.global = Global::Const {

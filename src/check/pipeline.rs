@@ -1,7 +1,6 @@
 //! One pipeline: reader, operations in order, terminal; the shard-local warning.
 
 use super::error::CheckError;
-use super::scope::Global;
 use super::Checker;
 use crate::ir::{
     self, Action, EmptyResult, OpKind, Operation, TExpr, TExprKind, TerminalKind, Type, Word,
@@ -106,10 +105,7 @@ impl Checker {
             TExprKind::Str(s) => Value::from(s.clone()),
             TExprKind::Bool(b) => Value::from(*b),
             TExprKind::None => Value::Null,
-            TExprKind::Global(name) => match &self.globals.defs.get(name)?.global {
-                Global::Const { literal, .. } => literal.clone()?,
-                _ => return None,
-            },
+            TExprKind::Global(name) => self.globals.get(name)?.global.literal()?,
             TExprKind::Unary {
                 op: ast::UnaryOp::Neg,
                 operand,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 /// Every typed expression of the IR carries its type, so a clone must be cheap: the
 /// inner types are shared (`Arc`), and cloning a record type or a `list[…]` copies a
 /// pointer instead of its fields' names.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Type {
     Int,
     Float,
@@ -22,7 +22,7 @@ pub enum Type {
     Record(Arc<[Field]>),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Field {
     pub name: String,
     pub ty: Type,

@@ -144,7 +144,9 @@ impl Out<'_> {
     /// Moves the text to the spill file, if there is one and the text is long. Called
     /// between pipelines.
     fn maybe_spill(&mut self) {
-        const SPILL_AT: usize = 256 << 10;
+        // Small enough that the buffer is a small part of a large file's memory, large
+        // enough that the writes stay few.
+        const SPILL_AT: usize = 64 << 10;
         if self.text.len() < SPILL_AT || self.spill.is_none() {
             return;
         }
@@ -153,9 +155,22 @@ impl Out<'_> {
         }
         self.text.clear();
     }
+
+    /// Writes all of the text to `dest`: what went to the temporary file, then the rest.
+    fn drain_to(&mut self, dest: &mut dyn std::io::Write) -> std::io::Result<()> {
+        use std::io::Seek;
+        if let Some(mut spill) = self.spill.take() {
+            if let Some(e) = spill.error.take() {
+                return Err(e);
+            }
+            spill.file.rewind()?;
+            std::io::copy(&mut spill.file, dest)?;
+        }
+        dest.write_all(std::mem::take(&mut self.text).as_bytes())
+    }
 }
 
-/// A temporary file that holds the start of the module's pipelines.
+/// A temporary file that holds the start of the module's definitions or pipelines.
 struct Spill {
     file: std::fs::File,
     error: Option<std::io::Error>,
@@ -265,7 +280,7 @@ impl<'a> ModuleWriter<'a> {
         };
         ModuleWriter {
             l: Lowerer {
-                names: Names::new(&globals.user, &globals.python),
+                names: Names::new(globals.user, globals.python),
                 gear_fns: globals.fns,
                 uses: Uses::default(),
                 key_names: false,
@@ -285,14 +300,18 @@ impl<'a> ModuleWriter<'a> {
         self
     }
 
-    /// Writes the pipelines to a temporary file as they are lowered, so that the module
-    /// is never whole in memory: `gearc compile` writes a module twice the size of its
-    /// source. Finish with [`ModuleWriter::finish_to`]. Without a temporary file (none
+    /// Writes the definitions and the pipelines to two temporary files as they are
+    /// lowered, so that the module is never whole in memory: `gearc compile` writes a
+    /// module twice the size of its source. Finish with [`ModuleWriter::finish_to`]. Without a temporary file (none
     /// can be made), the module is kept in memory as [`ModuleWriter::finish`] does.
     pub fn spilling(mut self) -> Self {
-        self.l.out.spill = tempfile::tempfile()
-            .ok()
-            .map(|file| Spill { file, error: None });
+        let spill = || {
+            tempfile::tempfile()
+                .ok()
+                .map(|file| Spill { file, error: None })
+        };
+        self.l.out.spill = spill();
+        self.l.other.spill = spill();
         self
     }
 
@@ -301,6 +320,7 @@ impl<'a> ModuleWriter<'a> {
         std::mem::swap(&mut self.l.out, &mut self.l.other);
         self.l.definition(def);
         std::mem::swap(&mut self.l.out, &mut self.l.other);
+        self.l.other.maybe_spill();
     }
 
     pub fn pipeline(&mut self, p: &Pipeline) {
@@ -313,27 +333,19 @@ impl<'a> ModuleWriter<'a> {
     }
 
     /// Writes the whole module to `dest`, as [`ModuleWriter::finish`] makes it: the
-    /// header and definitions, the pipelines spilled to the temporary file, the rest.
+    /// header, the definitions and the pipelines, each of the last two from its
+    /// temporary file and then what is left of it in memory.
     pub fn finish_to(
         mut self,
         requirements: &[String],
         dest: &mut dyn std::io::Write,
     ) -> std::io::Result<()> {
-        use std::io::{Seek, Write};
-        let spill = self.l.out.spill.take();
-        let rest = std::mem::take(&mut self.l.out.text);
-        let Lowered { python: prefix, .. } = self.finish(requirements);
-        dest.write_all(prefix.as_bytes())?;
-        drop(prefix);
-        if let Some(mut spill) = spill {
-            if let Some(e) = spill.error.take() {
-                return Err(e);
-            }
-            spill.file.flush()?;
-            spill.file.rewind()?;
-            std::io::copy(&mut spill.file, dest)?;
+        for (text, _) in self.l.header(requirements) {
+            dest.write_all(text.as_bytes())?;
+            dest.write_all(b"\n")?;
         }
-        dest.write_all(rest.as_bytes())
+        self.l.other.drain_to(dest)?;
+        self.l.out.drain_to(dest)
     }
 
     /// The whole module: the header (which depends on what the body used), the

@@ -89,8 +89,11 @@ fn is_reserved(name: &str) -> bool {
 }
 
 pub struct Names {
-    globals: HashMap<String, String>,
-    /// Every Python name at module level: renamed user globals and Python-block names.
+    /// The Python names of the user's globals that are not their own (a reserved name
+    /// gets `_` appended): few, so only these are kept.
+    renamed: HashMap<String, String>,
+    /// Every Python name at module level: the user's globals under their Python
+    /// names, and the Python-block names.
     taken: HashSet<String>,
     /// Parameter names of the lambdas gearc writes itself.
     pub acc: String,
@@ -99,19 +102,31 @@ pub struct Names {
 
 impl Names {
     /// `user`: the `let` and `fn` names in source order; `python`: the Python-block names.
-    pub fn new(user: &[String], python: &HashSet<String>) -> Self {
-        let mut taken: HashSet<String> = python.clone();
-        let mut globals = HashMap::new();
-        let user_names: HashSet<&String> = user.iter().collect();
-        for name in user {
-            let mut py = name.clone();
-            while is_reserved(&py)
-                || (py != *name && (user_names.contains(&py) || taken.contains(&py)))
-            {
-                py.push('_');
+    /// Both are kept, not copied: a large file has thousands of globals.
+    pub fn new(user: Vec<String>, python: HashSet<String>) -> Self {
+        // Only a reserved name is renamed; its new name must be no other global's.
+        let mut renamed = HashMap::new();
+        {
+            let user_names: HashSet<&str> = user.iter().map(String::as_str).collect();
+            for name in user.iter().filter(|n| is_reserved(n)) {
+                let mut py = name.clone();
+                while is_reserved(&py)
+                    || user_names.contains(py.as_str())
+                    || python.contains(&py)
+                    || renamed.values().any(|r| *r == py)
+                {
+                    py.push('_');
+                }
+                renamed.insert(name.clone(), py);
             }
-            taken.insert(py.clone());
-            globals.insert(name.clone(), py);
+        }
+        let mut taken = python;
+        taken.reserve(user.len());
+        for name in user {
+            match renamed.get(&name) {
+                Some(py) => taken.insert(py.clone()),
+                None => taken.insert(name),
+            };
         }
         let free = |base: &str| {
             let mut n = base.to_string();
@@ -123,7 +138,7 @@ impl Names {
         let acc = free("acc");
         let key = free("key");
         Names {
-            globals,
+            renamed,
             taken,
             acc,
             key,
@@ -132,7 +147,7 @@ impl Names {
 
     /// The Python name of a global (a Python-block name is its own).
     pub fn global<'a>(&'a self, name: &'a str) -> &'a str {
-        self.globals.get(name).map_or(name, String::as_str)
+        self.renamed.get(name).map_or(name, String::as_str)
     }
 
     /// Whether no global of the file (of any item, written yet or not) has the Python

@@ -72,10 +72,10 @@ pub(crate) fn syntax_error(
     };
     let expected = expected_set(&rules, &tokens);
     let found = Found::at(item, pos);
-    let span = Span::new(chunk.start + pos, chunk.start + pos + found.len);
+    let span = Span::new(chunk.start() + pos, chunk.start() + pos + found.len);
 
     if found.kind == FoundKind::End && item.trim_end().ends_with('|') && is_pipeline(item) {
-        let bar = chunk.start + item.trim_end().len() - 1;
+        let bar = chunk.start() + item.trim_end().len() - 1;
         return SyntaxError::DanglingPipe {
             span: Span::new(bar, bar + 1),
         };
@@ -89,7 +89,7 @@ pub(crate) fn syntax_error(
     let before = item.get(..pos).unwrap_or(item).trim_end();
     let (span, label) = match before.chars().last() {
         Some(last) if found.kind == FoundKind::End => {
-            let end = chunk.start + before.len();
+            let end = chunk.start() + before.len();
             (
                 Span::new(end - last.len_utf8(), end),
                 format!("expected {expected_text} after this"),
@@ -110,7 +110,7 @@ pub(crate) fn syntax_error(
 /// pest ran out of its recursion limits at `error_pos` of the item: the input nests
 /// too deeply for it.
 pub(crate) fn too_deep(item: &str, chunk: &Chunk, error_pos: usize) -> SyntaxError {
-    let at = chunk.start + error_pos;
+    let at = chunk.start() + error_pos;
     let len = item
         .get(error_pos..)
         .and_then(|rest| rest.chars().next())

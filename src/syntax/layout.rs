@@ -16,26 +16,50 @@ use super::error::SyntaxError;
 use super::span::Span;
 
 /// The source's items, with the comments and non-significant newlines to blank out.
+/// Offsets are `u32`: a large file has tens of thousands of items, and gearc reads no
+/// file over 10 MiB ([`layout`] refuses a source over 4 GiB).
 pub(crate) struct Layout<'s> {
     src: &'s str,
     /// The byte ranges blanked out (replaced by spaces), in order, disjoint.
-    blanks: Vec<(usize, usize)>,
+    blanks: Vec<(u32, u32)>,
     pub items: Vec<Chunk>,
+    /// The lexical errors of the items that have any, by item position, in order: few
+    /// items have one, so they are not a field of every [`Chunk`].
+    errors: Vec<(u32, Vec<SyntaxError>)>,
 }
 
-/// One item: a byte range of the source and the lexical errors found in it.
+/// One item: a byte range of the source.
 pub(crate) struct Chunk {
-    pub start: usize,
-    pub end: usize,
-    pub errors: Vec<SyntaxError>,
+    start: u32,
+    end: u32,
     /// The blanked ranges inside the item: `Layout::blanks[first..last]`.
-    blanks: (usize, usize),
+    blanks: (u32, u32),
+}
+
+impl Chunk {
+    /// Where the item starts in the source.
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    /// Where the item ends in the source.
+    pub fn end(&self) -> usize {
+        self.end as usize
+    }
 }
 
 impl<'s> Layout<'s> {
     /// The item as written, comments and newlines included.
     pub fn item_source(&self, chunk: &Chunk) -> &'s str {
-        self.src.get(chunk.start..chunk.end).unwrap_or_default()
+        self.src.get(chunk.start()..chunk.end()).unwrap_or_default()
+    }
+
+    /// The lexical errors of item `i` (none for most items).
+    pub fn errors_of(&self, i: usize) -> &[SyntaxError] {
+        match self.errors.binary_search_by_key(&i, |(at, _)| *at as usize) {
+            Ok(at) => &self.errors[at].1,
+            Err(_) => &[],
+        }
     }
 
     /// The item's text as the grammar sees it: comments and non-significant newlines
@@ -43,14 +67,14 @@ impl<'s> Layout<'s> {
     /// source when nothing in the item is blanked.
     pub fn item_text(&self, chunk: &Chunk) -> std::borrow::Cow<'s, str> {
         let text = self.item_source(chunk);
-        let blanks = &self.blanks[chunk.blanks.0..chunk.blanks.1];
+        let blanks = &self.blanks[chunk.blanks.0 as usize..chunk.blanks.1 as usize];
         if blanks.is_empty() {
             return std::borrow::Cow::Borrowed(text);
         }
         let mut bytes = text.as_bytes().to_vec();
         for &(from, to) in blanks {
-            let from = from.max(chunk.start) - chunk.start;
-            let to = to.min(chunk.end) - chunk.start;
+            let from = (from.max(chunk.start) - chunk.start) as usize;
+            let to = (to.min(chunk.end) - chunk.start) as usize;
             for b in bytes.iter_mut().take(to).skip(from) {
                 *b = b' ';
             }
@@ -62,11 +86,14 @@ impl<'s> Layout<'s> {
 }
 
 pub(crate) fn layout(source: &str) -> Layout<'_> {
+    let offset = |at: usize| u32::try_from(at).expect("a source of at most 4 GiB");
+    offset(source.len());
     let mut scanner = Scanner {
         src: source.as_bytes(),
         blanks: Vec::new(),
     };
     let mut items = Vec::new();
+    let mut errors = Vec::new();
     let mut pos = scanner.skip_bom();
     loop {
         pos = scanner.skip_trivia(pos, true);
@@ -75,17 +102,20 @@ pub(crate) fn layout(source: &str) -> Layout<'_> {
         }
         let chunk = scanner.item_with_recovery(pos);
         pos = chunk.next;
+        if !chunk.errors.is_empty() {
+            errors.push((offset(items.len()), chunk.errors));
+        }
         items.push(Chunk {
-            start: chunk.start,
-            end: chunk.end,
-            errors: chunk.errors,
+            start: offset(chunk.start),
+            end: offset(chunk.end),
             blanks: (0, 0),
         });
     }
     let mut blanks = scanner.blanks;
     blanks.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(blanks.len());
+    let mut merged: Vec<(u32, u32)> = Vec::with_capacity(blanks.len());
     for (from, to) in blanks {
+        let (from, to) = (offset(from), offset(to));
         match merged.last_mut() {
             Some(last) if from <= last.1 => last.1 = last.1.max(to),
             _ => merged.push((from, to)),
@@ -94,12 +124,13 @@ pub(crate) fn layout(source: &str) -> Layout<'_> {
     for chunk in &mut items {
         let first = merged.partition_point(|r| r.1 <= chunk.start);
         let last = merged.partition_point(|r| r.0 < chunk.end);
-        chunk.blanks = (first, last.max(first));
+        chunk.blanks = (offset(first), offset(last.max(first)));
     }
     Layout {
         src: source,
         blanks: merged,
         items,
+        errors,
     }
 }
 
@@ -654,7 +685,7 @@ mod tests {
             .iter()
             .map(|c| {
                 let text = l.item_text(c);
-                assert_eq!(text.len(), c.end - c.start, "offsets must survive");
+                assert_eq!(text.len(), c.end() - c.start(), "offsets must survive");
                 text.into_owned()
             })
             .collect()
@@ -703,7 +734,7 @@ mod tests {
     fn an_unclosed_bracket_stops_at_the_next_item_line() {
         let l = layout("f(a\n  | b\nlet c = 1\n");
         assert_eq!(l.items.len(), 2);
-        assert_eq!(l.items[0].errors.len(), 1);
-        assert!(l.items[1].errors.is_empty());
+        assert_eq!(l.errors_of(0).len(), 1);
+        assert!(l.errors_of(1).is_empty());
     }
 }

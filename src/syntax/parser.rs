@@ -84,7 +84,7 @@ impl<'s> Items<'s> {
 
     /// Where item `i` starts in the source.
     pub fn start(&self, i: usize) -> usize {
-        self.layout.items[i].start
+        self.layout.items[i].start()
     }
 
     /// Item `i` as written (comments not blanked): borrowed, for a look at its first
@@ -108,8 +108,9 @@ impl<'s> Items<'s> {
     /// Parses item `i`; its errors, in source order, when it has any.
     pub fn parse(&self, i: usize) -> Result<Item, Vec<SyntaxError>> {
         let chunk = &self.layout.items[i];
-        if !chunk.errors.is_empty() {
-            return Err(chunk.errors.clone());
+        let errors = self.layout.errors_of(i);
+        if !errors.is_empty() {
+            return Err(errors.to_vec());
         }
         parse_item(&self.text(i), chunk, &|| self.at_end_of_file(i))
     }
@@ -153,14 +154,14 @@ fn parse_item(
             }
         }
     })?;
-    let (item, errors) = Builder::new(chunk.start).build(pairs);
+    let (item, errors) = Builder::new(chunk.start()).build(pairs);
     match item {
         Some(item) if errors.is_empty() => Ok(item),
         Some(_) => Err(errors),
         None => Err(vec![SyntaxError::Unexpected {
             expected: "a valid item".to_owned(),
             found: "a form the parser cannot build".to_owned(),
-            span: Span::new(chunk.start, chunk.end),
+            span: Span::new(chunk.start(), chunk.end()),
             label: "gearc could not read this".to_owned(),
             help: "this is a bug in gearc: the grammar accepted this item, please report it"
                 .to_owned(),
