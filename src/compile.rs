@@ -329,7 +329,6 @@ impl<'p, 's> ItemPass<'p, 's> {
                 _ => {}
             }
         }
-        checker.declared();
         ItemPass {
             items,
             checker,

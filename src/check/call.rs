@@ -108,12 +108,11 @@ impl Checker {
     }
 
     fn unknown_function(&mut self, name: &str, span: Span, scope: &Scope) {
-        // The globals are offered by `global_names`, indexed once per file.
+        // The globals are offered by `nearest_name`, indexed once per file.
         let mut candidates: Vec<&str> = builtins::NAMES.to_vec();
         candidates.extend(scope.locals.iter().map(|(n, _)| n.as_str()));
         let help = self
-            .global_names
-            .nearest(name, candidates.iter().copied())
+            .nearest_name(name, candidates.iter().copied())
             .map(|s| format!("did you mean `{s}`?"))
             .unwrap_or_else(|| {
                 "define it with `fn NAME(…) = …` or in a `python \"\"\"…\"\"\"` block".to_string()

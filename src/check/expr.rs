@@ -272,7 +272,7 @@ impl Checker {
             });
             return;
         }
-        // The globals are offered by `global_names`, indexed once per file.
+        // The globals are offered by `nearest_name`, indexed once per file.
         let mut candidates: Vec<&str> = scope.locals.iter().map(|(n, _)| n.as_str()).collect();
         candidates.extend(builtins::NAMES);
         if let Some(Type::Record(fields)) = &scope.record {
@@ -281,8 +281,7 @@ impl Checker {
             let help = if (name == "value" || name == "type") && record.field("event").is_some() {
                 Some("`keys(read_value = false)` records hold only `key` and `event`: drop `read_value = false` to read values".to_string())
             } else {
-                self.global_names
-                    .nearest(name, candidates.iter().copied())
+                self.nearest_name(name, candidates.iter().copied())
                     .map(|s| format!("did you mean `{s}`?"))
             };
             self.error(CheckError::UnknownField {
@@ -299,7 +298,7 @@ impl Checker {
                     "the records here are `{t}`, not records with fields: use `it` for the record itself"
                 ))
             }
-            _ => self.global_names.nearest(name, candidates.iter().copied())
+            _ => self.nearest_name(name, candidates.iter().copied())
                 .map(|s| format!("did you mean `{s}`?")),
         };
         self.error(CheckError::UnknownName {

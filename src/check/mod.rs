@@ -55,7 +55,6 @@ pub fn check(module: &ast::Module) -> Checked {
     for (order, item) in module.items.iter().enumerate() {
         checker.declare_item(order, item);
     }
-    checker.declared();
     let mut definitions = Vec::new();
     let mut pipelines = Vec::new();
     let mut keep = |checked| match checked {
@@ -93,7 +92,7 @@ pub struct Finished {
 }
 
 /// The checker, fed one item at a time: first the declarations of every item
-/// ([`Checker::declare_item`] or [`Checker::declare_let`], then [`Checker::declared`]),
+/// ([`Checker::declare_item`] or [`Checker::declare_let`]),
 /// because a pipeline or `fn` may use a global defined below it; then every item in
 /// order ([`Checker::item`]), and [`Checker::finish`].
 #[derive(Default)]
@@ -106,8 +105,8 @@ pub struct Checker {
     in_progress: Vec<String>,
     /// Each Python block, dedented, with its names, by item position (scanned once).
     python_blocks: HashMap<usize, (String, Vec<PythonName>)>,
-    /// The globals' names, indexed once for "did you mean" (see `suggest`).
-    global_names: suggest::GlobalNames,
+    /// The globals' names, indexed once for "did you mean" (see `nearest_name`).
+    global_names: Option<suggest::GlobalNames>,
     /// A pipeline without a terminal, then the pipeline items after it that go on with
     /// it (`continuation.rs`): they are checked as one once the next item shows where
     /// the run ends.
@@ -209,9 +208,18 @@ impl Checker {
         self.define(&name.name, name.span, order, Global::Fn { params, body });
     }
 
-    /// Every global is declared: indexes their names for "did you mean".
-    pub fn declared(&mut self) {
-        self.global_names = suggest::GlobalNames::new(self.globals.defs.keys());
+    /// The name nearest to `name` among the globals and `others`, for "did you mean":
+    /// the globals' names are copied and indexed when the first unknown name needs
+    /// them (most files have none, and a large file has thousands of globals).
+    fn nearest_name<'a>(
+        &mut self,
+        name: &str,
+        others: impl IntoIterator<Item = &'a str>,
+    ) -> Option<String> {
+        let globals = &self.globals;
+        self.global_names
+            .get_or_insert_with(|| suggest::GlobalNames::new(globals.defs.keys()))
+            .nearest(name, others)
     }
 
     /// Syntax errors, and syntax newer than Python 3.7, in a Python block, at their
