@@ -136,11 +136,11 @@ impl Checker {
         }
         self.globals.defs.insert(
             name.to_string(),
-            GlobalDef {
+            Box::new(GlobalDef {
                 global,
                 span,
                 order,
-            },
+            }),
         );
     }
 

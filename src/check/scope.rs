@@ -52,12 +52,14 @@ pub struct GlobalDef {
 
 #[derive(Debug, Default)]
 pub struct Globals {
-    pub defs: HashMap<String, GlobalDef>,
+    /// Boxed: a large file has thousands of globals, and the table's free slots would
+    /// each take a whole definition's room.
+    pub defs: HashMap<String, Box<GlobalDef>>,
 }
 
 impl Globals {
     pub fn get(&self, name: &str) -> Option<&GlobalDef> {
-        self.defs.get(name)
+        self.defs.get(name).map(|d| &**d)
     }
 
     /// `Some(arity range)` when `name` is a function the language can call.
