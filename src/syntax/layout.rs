@@ -17,7 +17,7 @@ use super::span::Span;
 
 /// The source's items, with the comments and non-significant newlines to blank out.
 /// Offsets are `u32`: a large file has tens of thousands of items, and gearc reads no
-/// file over 10 MiB ([`layout`] refuses a source over 4 GiB).
+/// file over 10 MiB (a source over 4 GiB is one item with an error).
 pub(crate) struct Layout<'s> {
     src: &'s str,
     /// The byte ranges blanked out (replaced by spaces), in order, disjoint.
@@ -86,8 +86,11 @@ impl<'s> Layout<'s> {
 }
 
 pub(crate) fn layout(source: &str) -> Layout<'_> {
-    let offset = |at: usize| u32::try_from(at).expect("a source of at most 4 GiB");
-    offset(source.len());
+    if u32::try_from(source.len()).is_err() {
+        return too_large(source);
+    }
+    // Every offset fits: the source is at most 4 GiB.
+    let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
     let mut scanner = Scanner {
         src: source.as_bytes(),
         blanks: Vec::new(),
@@ -131,6 +134,28 @@ pub(crate) fn layout(source: &str) -> Layout<'_> {
         blanks: merged,
         items,
         errors,
+    }
+}
+
+/// A source too large for `u32` offsets: one empty item at its start, with the error.
+/// The CLI reads no file over 10 MiB; this is for the library's callers.
+fn too_large(source: &str) -> Layout<'_> {
+    let error = SyntaxError::Unexpected {
+        expected: "a source of at most 4 GiB".to_string(),
+        found: format!("{} bytes", source.len()),
+        span: Span::new(0, 0),
+        label: "the source starts here".to_string(),
+        help: "gearc compiles files of up to 10 MiB: split the file".to_string(),
+    };
+    Layout {
+        src: source,
+        blanks: Vec::new(),
+        items: vec![Chunk {
+            start: 0,
+            end: 0,
+            blanks: (0, 0),
+        }],
+        errors: vec![(0, vec![error])],
     }
 }
 
