@@ -339,3 +339,35 @@ fn a_reader_that_stops_early_ends_compile_quietly() {
         assert!(!text(&start).trim().is_empty());
     }
 }
+
+#[test]
+fn a_reader_that_stops_early_leaves_check_its_own_status() {
+    // A closed pipe used to panic in every command that printed with `println!`. The
+    // diagnostics of 2,000 unknown names are far more JSON than a pipe holds.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("wrong.gear");
+    let items: String = (0..2000)
+        .map(|i| format!("keys(\"k{i}:*\") | map(missing_{i}) | register\n"))
+        .collect();
+    std::fs::write(&file, items).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gearc"))
+        .args(["check", "--message-format", "json"])
+        .arg(&file)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut start = [0u8; 64];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut start).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.is_empty(),
+        "a closed pipe is not an error to report: {stderr}"
+    );
+    // The file has errors: the status says so, whether or not the reader stayed.
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(text(&start).starts_with('{'), "{}", text(&start));
+}

@@ -173,6 +173,36 @@ fn redisgears_dry_run_touches_nothing_and_says_what_would_change() {
 }
 
 #[test]
+fn redisgears_dry_run_to_a_reader_that_stops_early_ends_quietly() {
+    // `gearc deploy FILE --dry-run | head`: the plan and module of 2,000 registrations
+    // are far more than a pipe holds, and the reader goes after 64 bytes. The plan used
+    // to be printed with `println!`, which panics on a closed pipe.
+    let dir = tempfile::tempdir().unwrap();
+    let pipelines: String = (0..2000)
+        .map(|i| format!("keys(\"drypipe{i}:*\") | foreach(log(key)) | register\n"))
+        .collect();
+    let file = gear_file(&dir, "drypipe.gear", &pipelines);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gearc"))
+        .args(["deploy", &file, "--dry-run", "--url", &gears::single().url])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut start = [0u8; 64];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut start).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?} {stderr}", out.status);
+    assert!(String::from_utf8_lossy(&start).starts_with("dry run: session `drypipe`"));
+    assert!(
+        session_registrations("drypipe").is_empty(),
+        "--dry-run deployed"
+    );
+}
+
+#[test]
 fn redisgears_seed_register_examples_fire_on_real_writes() {
     // automatic expiry: every written key gets a TTL of an hour
     assert_ok(&on_server(&["deploy", "examples/automatic_expiry.gear"]));

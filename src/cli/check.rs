@@ -5,6 +5,7 @@ use gearc::diagnostics::{self, Diagnostic};
 use gearc::syntax::span::LineIndex;
 
 use super::args::{CheckArgs, MessageFormat};
+use super::output::outln;
 use super::{exit, input};
 
 pub fn check(args: CheckArgs) -> u8 {
@@ -32,7 +33,7 @@ pub fn check(args: CheckArgs) -> u8 {
             MessageFormat::Json => {
                 let index = LineIndex::new(&source.text);
                 for d in &found {
-                    println!("{}", diagnostics::to_json(d, &source.name, &index));
+                    outln!("{}", diagnostics::to_json(d, &source.name, &index));
                 }
             }
             MessageFormat::Human => eprint!(

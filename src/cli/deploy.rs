@@ -11,6 +11,7 @@ use gearc::{Compiled, PipelineInfo};
 
 use super::args::{DeployArgs, UndeployArgs};
 use super::input::{self, Source};
+use super::output::outln;
 use super::{exit, manage};
 
 /// One file ready to deploy.
@@ -138,9 +139,11 @@ async fn dry_run(con: &mut Connection, file: &Deployable) -> Result<(), SubmitEr
     session::require_upgrade_support(con).await?;
     let held = session::session_registrations(con, &file.session).await?;
     let index = LineIndex::new(&file.source.text);
-    println!(
+    outln!(
         "dry run: session `{}` from {} on {} (nothing is changed)",
-        file.session, file.source.name, con.target
+        file.session,
+        file.source.name,
+        con.target
     );
     let new: Vec<&PipelineInfo> = file
         .compiled
@@ -160,20 +163,20 @@ async fn dry_run(con: &mut Connection, file: &Deployable) -> Result<(), SubmitEr
         match old {
             Some(i) => {
                 replaced[i] = true;
-                println!("  replace  {}  {what}  (pipeline at {at})", held[i].id);
+                outln!("  replace  {}  {what}  (pipeline at {at})", held[i].id);
             }
-            None => println!("  add      {what}  (pipeline at {at})"),
+            None => outln!("  add      {what}  (pipeline at {at})"),
         }
     }
     for (r, _) in held.iter().zip(&replaced).filter(|(_, done)| !**done) {
-        println!(
+        outln!(
             "  remove   {}  {}",
             r.id,
             describe(&r.reader, r.prefix.as_deref())
         );
     }
-    println!("--- module");
-    print!("{}", file.module);
+    outln!("--- module");
+    super::output::print(format_args!("{}", file.module));
     Ok(())
 }
 
@@ -251,7 +254,7 @@ pub fn undeploy(args: UndeployArgs) -> u8 {
             count(removed.len(), "registration")
         );
         for r in &removed {
-            println!("{}", r.id);
+            outln!("{}", r.id);
         }
         Ok(exit::OK)
     })

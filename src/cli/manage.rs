@@ -10,6 +10,7 @@ use gearc::submit::SubmitError;
 
 use super::args::{ExecutionArgs, ListArgs, RegistrationsArgs, TriggerArgs, UnregisterArgs};
 use super::exit;
+use super::output::outln;
 
 fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
@@ -21,14 +22,14 @@ fn table(header: &[&str]) -> Table {
 fn print_table(t: &Table) {
     for line in t.to_string().lines() {
         let line = line.strip_prefix(' ').unwrap_or(line);
-        println!("{}", line.trim_end());
+        outln!("{}", line.trim_end());
     }
 }
 
 fn print_json<T: Serialize>(items: &[T]) {
     for item in items {
         match serde_json::to_string(item) {
-            Ok(line) => println!("{line}"),
+            Ok(line) => outln!("{line}"),
             Err(e) => eprintln!("error: cannot write JSON: {e}"),
         }
     }
@@ -117,7 +118,7 @@ pub fn unregister(args: UnregisterArgs) -> u8 {
         let mut status = exit::OK;
         for id in &ids {
             match server::simple(con, &["RG.UNREGISTER", id]).await {
-                Ok(_) => println!("unregistered {id}"),
+                Ok(_) => outln!("unregistered {id}"),
                 Err(SubmitError::Command { message, .. }) => {
                     eprintln!("error: {id}: {message}");
                     status = exit::ERRORS;
@@ -151,7 +152,7 @@ pub fn trigger(args: TriggerArgs) -> u8 {
                     print_json(&decoded);
                 } else {
                     for v in &decoded {
-                        println!("{}", super::output::plain(v));
+                        outln!("{}", super::output::plain(v));
                     }
                 }
                 Ok(exit::OK)
@@ -214,11 +215,11 @@ pub fn execution(args: ExecutionArgs) -> u8 {
             return Ok(exit::OK);
         }
         for plan in &plans {
-            println!("execution {} on shard {}", args.id, plan.shard);
-            println!("status:    {}", plan.status);
-            println!("results:   {}", plan.results);
-            println!("errors:    {}", plan.errors.len());
-            println!("duration:  {} ms", plan.total_duration_ms);
+            outln!("execution {} on shard {}", args.id, plan.shard);
+            outln!("status:    {}", plan.status);
+            outln!("results:   {}", plan.results);
+            outln!("errors:    {}", plan.errors.len());
+            outln!("duration:  {} ms", plan.total_duration_ms);
             let mut t = table(&["step", "type", "name", "duration (ms)"]);
             for (i, s) in plan.steps.iter().enumerate() {
                 t.add_row(vec![
@@ -231,7 +232,7 @@ pub fn execution(args: ExecutionArgs) -> u8 {
             print_table(&t);
             for e in &plan.errors {
                 let error = gearc::submit::reply::parse_error(e, &Default::default());
-                println!("error: {}", error.message);
+                outln!("error: {}", error.message);
             }
         }
         Ok(exit::OK)
@@ -257,7 +258,7 @@ pub fn abort(args: ExecutionArgs) -> u8 {
     args.connect.with_connection(async |con: &mut Connection| {
         match server::simple(con, &["RG.ABORTEXECUTION", &args.id]).await {
             Ok(_) => {
-                println!("aborted {}", args.id);
+                outln!("aborted {}", args.id);
                 Ok(exit::OK)
             }
             Err(e) => missing_execution(e, &args.id),
@@ -269,7 +270,7 @@ pub fn drop_execution(args: ExecutionArgs) -> u8 {
     args.connect.with_connection(async |con: &mut Connection| {
         match server::simple(con, &["RG.DROPEXECUTION", &args.id]).await {
             Ok(_) => {
-                println!("dropped {}", args.id);
+                outln!("dropped {}", args.id);
                 Ok(exit::OK)
             }
             Err(e) => missing_execution(e, &args.id),
@@ -346,14 +347,14 @@ pub fn cluster(args: ListArgs) -> u8 {
         let info = replies::gears_cluster(&server::simple(con, &["RG.INFOCLUSTER"]).await?);
         if args.json {
             if info.shards.is_empty() {
-                println!("{}", serde_json::json!({ "cluster": false }));
+                outln!("{}", serde_json::json!({ "cluster": false }));
             } else {
                 print_json(&info.shards);
             }
             return Ok(exit::OK);
         }
         if info.shards.is_empty() {
-            println!("no cluster: {} is a single RedisGears server", con.target);
+            outln!("no cluster: {} is a single RedisGears server", con.target);
             return Ok(exit::OK);
         }
         let mut t = table(&["shard", "address", "slots", "this"]);

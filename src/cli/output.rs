@@ -33,6 +33,30 @@ pub fn stdout_failed(e: &std::io::Error) -> u8 {
     exit::TROUBLE
 }
 
+/// Writes `args` to standard output, as `print!` does, without its panic when the
+/// reader has gone (`gearc check --message-format json FILE | head -1`): the rest of
+/// the output is dropped, and the command goes on to its own exit status. Another
+/// failure to write is said once.
+pub fn print(args: std::fmt::Arguments<'_>) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe
+            && !SAID.swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            eprintln!("error: cannot write to standard output: {e}");
+        }
+    }
+}
+
+/// `println!` through [`print`]: no panic when standard output is a closed pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::output::print(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+pub(crate) use outln;
+
 /// Prints results: one per line, a key/value table for group records (sorted by key
 /// unless `sorted`, when the pipeline's own `sort` gave their order), or JSON lines.
 /// A run's results are printed as they arrive, chunk by chunk, so that a huge result is

@@ -12,6 +12,7 @@ use gearc::{Compiled, PipelineInfo};
 
 use super::args::RunArgs;
 use super::input::{self, Source};
+use super::output::outln;
 use super::{connect, exit, output};
 
 pub fn run(args: RunArgs) -> u8 {
@@ -73,7 +74,7 @@ fn run_local(args: &RunArgs, printer: &mut Printer) -> u8 {
             })
             .collect();
         for line in not_run_lines(&not_run, printer.source, printer.index) {
-            println!("{line}");
+            outln!("{line}");
         }
         return exit::OK;
     }
