@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use crate::check::{self, python_block, CheckedItem, Checker};
+use crate::check::{self, python_block, CheckedItem, Checker, FnBody};
 use crate::diagnostics::Diagnostic;
 use crate::ir::Type;
 use crate::ir::{self, EmptyResult};
@@ -228,32 +228,25 @@ fn stream_run_key(p: &ir::Pipeline) -> Option<String> {
 ///
 /// A pipeline or a `fn` may use a global defined further down, so a first pass
 /// declares every global: a `let`'s name is read off its first words; `fn` items and
-/// Python blocks (and pipelines that start with the `python` reader) are parsed whole,
-/// once, and kept for the second pass. The diagnostics are those of the whole-file
-/// stages: only syntax errors when there is one, else every check diagnostic, in
-/// source order.
+/// Python blocks (and pipelines that start with the `python` reader) are parsed. A
+/// `fn` is declared with the text of its item, which the checker parses again when a
+/// call needs the body (a tree is about ten times its text), and the second pass
+/// parses it again where it stands; the other items parsed first are kept for the
+/// second pass. The diagnostics are those of the whole-file stages: only syntax errors
+/// when there is one, else every check diagnostic, in source order.
 struct ItemPass<'p, 's> {
     items: &'p Items<'s>,
     checker: Checker,
-    /// The items the first pass parsed, in order, until the second pass takes them.
-    parsed: VecDeque<(usize, Parsed)>,
+    /// The Python blocks and `python` pipelines the first pass parsed, in order, until
+    /// the second pass takes them.
+    parsed: VecDeque<(usize, ParsedItem)>,
     /// The names the lowering must know before the first item.
     globals: lower::Globals,
 }
 
-/// An item the first pass parsed.
-enum Parsed {
-    /// A `fn` item, its body shared with its declaration.
-    Fn {
-        name: ast::Ident,
-        params: Vec<ast::Ident>,
-        body: Rc<ast::Expr>,
-        span: Span,
-    },
-    /// A Python block or a `python` pipeline (boxed: they are few, and an item is
-    /// large beside a `fn`'s parts, of which a large file may have thousands).
-    Other(Box<Result<ast::Item, Vec<SyntaxError>>>),
-}
+/// An item parsed, or its syntax errors (boxed: few items are kept, and an item is
+/// large).
+type ParsedItem = Box<Result<ast::Item, Vec<SyntaxError>>>;
 
 /// What a pass that succeeded found.
 struct Passed {
@@ -271,8 +264,10 @@ impl<'p, 's> ItemPass<'p, 's> {
     /// [`syntax::parse_ahead`], in the order they take them: the first pass's, then the
     /// second's.
     fn over<T>(items: &'p Items<'s>, body: impl FnOnce(&mut Self, ParseItem) -> T) -> T {
+        // The first pass parses the `fn`s and Python items; the second parses every item
+        // but the Python ones, which it takes from the first.
         let (first, second): (Vec<usize>, Vec<usize>) =
-            (0..items.len()).partition(|&i| parsed_first(items.source_of(i)));
+            (0..items.len()).partition(|&i| parsed_first(items, i));
         syntax::parse_ahead(items, &[first, second].concat(), |parse| {
             let mut pass = ItemPass::new(items, parse);
             body(&mut pass, parse)
@@ -293,38 +288,35 @@ impl<'p, 's> ItemPass<'p, 's> {
                         globals.user.push(name.to_string());
                     }
                 }
-                _ if parsed_first(written) => {
+                "fn" if !parsed_first(items, i) => {
+                    // `parsed_first` read its head: the item is parsed where it stands.
+                    let text = items.text(i);
+                    if let Some((name, params)) = fn_head(&text, items.start(i)) {
+                        let body = FnBody::Source(Rc::from(&*text), items.start(i));
+                        checker.declare_fn(i, &name, &params, body);
+                        globals.fns.insert(name.name.clone());
+                        globals.user.push(name.name);
+                    }
+                }
+                _ if parsed_first(items, i) => {
                     let item = parse(i);
-                    let parsed_item = match item {
-                        Ok(ast::Item {
-                            kind: ast::ItemKind::Fn { name, params, body },
-                            span,
-                        }) => {
-                            let body = Rc::new(body);
-                            checker.declare_fn(i, &name, &params, Rc::clone(&body));
-                            globals.user.push(name.name.clone());
-                            globals.fns.insert(name.name.clone());
-                            Parsed::Fn {
-                                name,
-                                params,
-                                body,
-                                span,
+                    if let Ok(item) = &item {
+                        checker.declare_item(i, item);
+                        match &item.kind {
+                            ast::ItemKind::Python { code, .. } => {
+                                let code = python_block::dedent(code);
+                                let names = python_block::top_level_names(&code);
+                                let names = names.iter().map(|n| n.name().to_string());
+                                globals.python.extend(names);
                             }
-                        }
-                        item => {
-                            if let Ok(item) = &item {
-                                checker.declare_item(i, item);
-                                if let ast::ItemKind::Python { code, .. } = &item.kind {
-                                    let code = python_block::dedent(code);
-                                    let names = python_block::top_level_names(&code);
-                                    let names = names.iter().map(|n| n.name().to_string());
-                                    globals.python.extend(names);
-                                }
+                            ast::ItemKind::Fn { name, .. } => {
+                                globals.fns.insert(name.name.clone());
+                                globals.user.push(name.name.clone());
                             }
-                            Parsed::Other(Box::new(item))
+                            _ => {}
                         }
-                    };
-                    parsed.push_back((i, parsed_item));
+                    }
+                    parsed.push_back((i, Box::new(item)));
                 }
                 _ => {}
             }
@@ -348,26 +340,12 @@ impl<'p, 's> ItemPass<'p, 's> {
         // What the checker makes of one item.
         let mut checked = Vec::new();
         for i in 0..self.items.len() {
-            let early = match self.parsed.front() {
-                Some((at, _)) if *at == i => self.parsed.pop_front().map(|(_, p)| p),
-                _ => None,
-            };
-            let item = match early {
-                Some(Parsed::Fn {
-                    name,
-                    params,
-                    body,
-                    span,
-                }) => {
-                    if syntax_errors.is_empty() {
-                        let checker = &mut self.checker;
-                        checker.fn_item(&name, &params, &body, span, &mut |c| checked.push(c));
-                        self.hand_over(&mut checked, out);
-                    }
-                    continue;
-                }
-                Some(Parsed::Other(item)) => *item,
-                None => parse(i),
+            let item = match self.parsed.front() {
+                Some((at, _)) if *at == i => match self.parsed.pop_front() {
+                    Some((_, item)) => *item,
+                    None => parse(i),
+                },
+                _ => parse(i),
             };
             let item = match item {
                 Ok(item) => item,
@@ -422,10 +400,59 @@ impl ItemPass<'_, '_> {
     }
 }
 
-/// Whether the first pass parses an item (`fn` items, Python blocks and pipelines
-/// that start with the `python` reader), by its text.
-fn parsed_first(text: &str) -> bool {
-    matches!(first_word(text), "fn" | "python")
+/// Whether the first pass parses item `i`: Python blocks and pipelines that start with
+/// the `python` reader, and the `fn` items whose head [`fn_head`] cannot read.
+fn parsed_first(items: &Items, i: usize) -> bool {
+    match first_word(items.source_of(i)) {
+        "python" => true,
+        "fn" => fn_head(&items.text(i), items.start(i)).is_none(),
+        _ => false,
+    }
+}
+
+/// The name and parameters of `fn NAME(PARAM, …) = …`, read as the grammar reads them
+/// (`kw_fn ~ ident ~ params ~ "="`, spaces and tabs between), with their spans; `start`
+/// is where the item starts. `None` for any other form: the item is then parsed in the
+/// first pass, and its syntax error, if it has one, is all that is reported.
+fn fn_head(text: &str, start: usize) -> Option<(ast::Ident, Vec<ast::Ident>)> {
+    let skip = |at: usize| at + text[at..].len() - text[at..].trim_start_matches([' ', '\t']).len();
+    let ident = |at: usize| {
+        let name = first_word(&text[at..]);
+        let starts_well = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+        (starts_well && !KEYWORDS.contains(&name)).then(|| ast::Ident {
+            name: name.to_string(),
+            span: Span::new(start + at, start + at + name.len()),
+        })
+    };
+    let rest = text.strip_prefix("fn")?;
+    if !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    let name = ident(skip(2))?;
+    let mut at = skip(name.span.end - start);
+    if !text[at..].starts_with('(') {
+        return None;
+    }
+    let mut params: Vec<ast::Ident> = Vec::new();
+    at = skip(at + 1);
+    loop {
+        if text[at..].starts_with(')') {
+            break;
+        }
+        let param = ident(at)?;
+        at = skip(param.span.end - start);
+        params.push(param);
+        if text[at..].starts_with(',') {
+            at = skip(at + 1);
+        } else if !text[at..].starts_with(')') {
+            return None;
+        }
+    }
+    at = skip(at + 1);
+    (text[at..].starts_with('=') && !text[at..].starts_with("==")).then_some((name, params))
 }
 
 /// The word an item starts with (its keyword, for the items that have one).
@@ -500,11 +527,57 @@ mod tests {
             "python(gen) | run\npython \"\"\"\ndef gen():\n    yield 1\n\"\"\"\n",
             "keys(\"x\")\nmap(value)\ncount\n| run\nlet A = 1\n",
             "keys(\"x\") | map(value)\nkeys(\"y\") | run\n",
+            // `fn` bodies parsed again from their text when a call needs them: with a
+            // comment and a line break inside, used above their item with two types, with
+            // a syntax error, with a type error, recursive.
+            "keys(\"x\") | map([f(1), f(\"a\"), g(2)]) | run\nfn f(x) = [x, # the one\n  x]\nfn g(n) = if n < 1 then 0 else g(n - 1)\n",
+            "keys(\"x\") | map(f(1)) | run\nfn f(x) = x +\n",
+            "fn f(x) = x + \"a\"\nkeys(\"x\") | map(f(1)) | run\n",
         ];
         for (i, case) in cases.iter().enumerate() {
             files.push((format!("case {i}"), case.to_string()));
         }
         files
+    }
+
+    /// `fn_head` reads what the grammar reads: where it reads a head, the parsed item
+    /// has that name and those parameters, spans included (or does not parse at all).
+    #[test]
+    fn fn_heads_are_read_as_the_grammar_reads_them() {
+        let read = [
+            "fn f(x) = x",
+            "fn\tf\t( a ,b, ) =\ta + b",
+            "fn  f_1() = 1",
+            "fn f(x) =",
+            "fn f(x) => 1",
+        ];
+        let parsed = [
+            "fn f(x) == 1",
+            "fn(x) = 1",
+            "fnx(y) = 1",
+            "fn f(a b) = 1",
+            "fn f(,) = 1",
+            "fn if(x) = 1",
+            "fn f(x, in) = 1",
+            "fn 1f(x) = 1",
+            "fn é(x) = 1",
+            "fn f x = 1",
+        ];
+        for text in read.iter().chain(&parsed) {
+            let source = format!("let A = 1\n{text}\n");
+            let items = Items::new(&source);
+            let head = fn_head(&items.text(1), items.start(1));
+            assert_eq!(head.is_some(), read.contains(text), "{text}");
+            if let (Some((name, params)), Ok(item)) = (head, items.parse(1)) {
+                let ast::ItemKind::Fn {
+                    name: n, params: p, ..
+                } = item.kind
+                else {
+                    panic!("{text}: not a fn");
+                };
+                assert_eq!((name, params), (n, p), "{text}");
+            }
+        }
     }
 
     /// The three stages over the whole file, one after the other.

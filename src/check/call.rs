@@ -5,7 +5,7 @@ use super::args;
 use super::builtins;
 use super::error::CheckError;
 use super::report::plural;
-use super::scope::{Global, Scope};
+use super::scope::{FnBody, Global, Scope};
 use super::suggest;
 use super::Checker;
 use crate::ir::{TArg, TExpr, TExprKind, Type};
@@ -232,7 +232,7 @@ impl Checker {
         &mut self,
         name: &str,
         params: &[String],
-        body: &ast::Expr,
+        body: &FnBody,
         arg_types: Vec<Type>,
     ) -> Type {
         let key = (Box::from(name), arg_types.clone().into_boxed_slice());
@@ -242,10 +242,13 @@ impl Checker {
         if self.in_progress.iter().any(|n| n == name) || self.in_progress.len() > 32 {
             return Type::Any;
         }
+        let Some(body) = self.fn_body(body) else {
+            return Type::Any;
+        };
         self.in_progress.push(name.to_string());
         let saved = std::mem::take(&mut self.diags);
         let locals = params.iter().cloned().zip(arg_types).collect();
-        let body = self.expr(body, &Scope::params(locals));
+        let body = self.expr(&body, &Scope::params(locals));
         let failed = self.diags.iter().any(|d| !d.is_warning());
         self.diags = saved;
         self.in_progress.pop();

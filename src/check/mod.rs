@@ -28,12 +28,13 @@ mod scope;
 pub mod suggest;
 mod terminal;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use continuation::continues;
 use error::CheckError;
 use python_block::PythonName;
+pub use scope::FnBody;
 use scope::{Global, GlobalDef, Globals, Scope};
 
 use crate::ir::{self, Definition, Type};
@@ -103,6 +104,10 @@ pub struct Checker {
     /// and call shape of the file, so its key is kept small.
     fn_results: HashMap<(Box<str>, Box<[Type]>), Type>,
     in_progress: Vec<String>,
+    /// The trees of the last `fn` bodies parsed, by where their items start (see
+    /// `FnBody::Source`): a call right after its `fn`, or calls with several argument
+    /// types, do not parse the body again.
+    recent_fn_bodies: VecDeque<(usize, Rc<ast::Expr>)>,
     /// Each Python block, dedented, with its names, by item position (scanned once).
     python_blocks: HashMap<usize, (String, Vec<PythonName>)>,
     /// The globals' names, indexed once for "did you mean" (see `nearest_name`).
@@ -149,7 +154,7 @@ impl Checker {
         match &item.kind {
             ItemKind::Let { name, .. } => self.declare_let(order, &name.name, name.span),
             ItemKind::Fn { name, params, body } => {
-                self.declare_fn(order, name, params, Rc::new(body.clone()))
+                self.declare_fn(order, name, params, FnBody::Tree(Rc::new(body.clone())))
             }
             ItemKind::Python {
                 code: raw,
@@ -202,7 +207,7 @@ impl Checker {
         order: usize,
         name: &ast::Ident,
         params: &[ast::Ident],
-        body: Rc<ast::Expr>,
+        body: FnBody,
     ) {
         let params = params.iter().map(|p| p.name.clone()).collect();
         self.define(&name.name, name.span, order, Global::Fn { params, body });
@@ -305,7 +310,23 @@ impl Checker {
                 }));
             }
             ItemKind::Fn { name, params, body } => {
-                self.fn_definition(name, params, body, item.span, out)
+                self.fn_definition(name, params, body, item.span, out);
+                // Calls often follow their `fn`: its tree is at hand now.
+                if let Some(GlobalDef {
+                    global:
+                        Global::Fn {
+                            body: FnBody::Source(_, start),
+                            ..
+                        },
+                    order: declared,
+                    ..
+                }) = self.globals.get(&name.name)
+                {
+                    if *declared == order {
+                        let start = *start;
+                        self.remember_fn_body(start, Rc::new(body.clone()));
+                    }
+                }
             }
             ItemKind::Python { code_span, .. } => {
                 let (code, names) = self.python_blocks.remove(&order).unwrap_or_default();
@@ -318,20 +339,6 @@ impl Checker {
             }
             ItemKind::Pipeline(_) => {}
         }
-    }
-
-    /// Checks the `fn` item at `span` (see [`Checker::item`]), given by its parts: the
-    /// compiler's first pass keeps only these of a `fn` item (`crate::compile`).
-    pub fn fn_item(
-        &mut self,
-        name: &ast::Ident,
-        params: &[ast::Ident],
-        body: &ast::Expr,
-        span: Span,
-        out: &mut dyn FnMut(CheckedItem),
-    ) {
-        self.before(span, out);
-        self.fn_definition(name, params, body, span, out);
     }
 
     fn fn_definition(
@@ -359,6 +366,29 @@ impl Checker {
             body: *body,
             span,
         }));
+    }
+
+    /// The tree of a `fn`'s body: parsed again from its text unless it is among the
+    /// last few parsed.
+    fn fn_body(&mut self, body: &FnBody) -> Option<Rc<ast::Expr>> {
+        let FnBody::Source(_, start) = body else {
+            return body.tree();
+        };
+        if let Some((_, tree)) = self.recent_fn_bodies.iter().find(|(s, _)| s == start) {
+            return Some(Rc::clone(tree));
+        }
+        let tree = body.tree()?;
+        self.remember_fn_body(*start, Rc::clone(&tree));
+        Some(tree)
+    }
+
+    /// Keeps the tree of the `fn` item at `start` among the last few parsed.
+    fn remember_fn_body(&mut self, start: usize, tree: Rc<ast::Expr>) {
+        const RECENT: usize = 16;
+        if self.recent_fn_bodies.len() == RECENT {
+            self.recent_fn_bodies.pop_front();
+        }
+        self.recent_fn_bodies.push_back((start, tree));
     }
 
     /// Before an item that is not a pipeline: the pipeline pending before it is whole.

@@ -20,7 +20,7 @@ pub enum Global {
     /// Shared: every use of a global copies its definition (`Globals::get(…).cloned()`).
     Fn {
         params: Rc<[String]>,
-        body: Rc<ast::Expr>,
+        body: FnBody,
     },
     PythonFn {
         min_arity: usize,
@@ -38,6 +38,35 @@ impl Global {
                 ..
             } => serde_json::from_str(json).ok(),
             _ => None,
+        }
+    }
+}
+
+/// A `fn`'s body, which the checker checks again with each new set of argument types
+/// its callers give (`fn_result`).
+#[derive(Clone, Debug)]
+pub enum FnBody {
+    /// Its tree, when the whole file's tree is at hand ([`super::check`]).
+    Tree(Rc<ast::Expr>),
+    /// The text of its `fn` item as the parser saw it, and where the item starts: parsed
+    /// again when a call needs the body. The compiler keeps one item's tree at a time,
+    /// and a tree is about ten times the size of its text.
+    Source(Rc<str>, usize),
+}
+
+impl FnBody {
+    /// The body's tree; `None` when its text does not parse (then the syntax error is
+    /// reported where the item is, and only syntax errors are).
+    pub fn tree(&self) -> Option<Rc<ast::Expr>> {
+        match self {
+            FnBody::Tree(tree) => Some(Rc::clone(tree)),
+            FnBody::Source(text, start) => match crate::syntax::parse_item_at(text, *start) {
+                Ok(ast::Item {
+                    kind: ast::ItemKind::Fn { body, .. },
+                    ..
+                }) => Some(Rc::new(body)),
+                _ => None,
+            },
         }
     }
 }

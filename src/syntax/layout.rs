@@ -37,6 +37,17 @@ pub(crate) struct Chunk {
 }
 
 impl Chunk {
+    /// The item at `start..end` of a source of at most 4 GiB, with nothing blanked (an
+    /// item's text as the parser saw it, parsed again on its own).
+    pub fn new(start: usize, end: usize) -> Chunk {
+        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
+        Chunk {
+            start: offset(start),
+            end: offset(end),
+            blanks: (0, 0),
+        }
+    }
+
     /// Where the item starts in the source.
     pub fn start(&self) -> usize {
         self.start as usize

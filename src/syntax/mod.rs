@@ -21,5 +21,5 @@ pub mod span;
 pub(crate) use ahead::{parse_ahead, ParsedItem};
 pub use error::SyntaxError;
 pub use parser::parse;
-pub(crate) use parser::Items;
+pub(crate) use parser::{parse_item_at, Items};
 pub use span::Span;
