@@ -266,9 +266,12 @@ impl<'p, 's> ItemPass<'p, 's> {
     fn over<T>(items: &'p Items<'s>, body: impl FnOnce(&mut Self, ParseItem) -> T) -> T {
         // The first pass parses the `fn`s and Python items; the second parses every item
         // but the Python ones, which it takes from the first.
-        let (first, second): (Vec<usize>, Vec<usize>) =
-            (0..items.len()).partition(|&i| parsed_first(items, i));
-        syntax::parse_ahead(items, &[first, second].concat(), |parse| {
+        let first: Vec<bool> = (0..items.len()).map(|i| parsed_first(items, i)).collect();
+        let mut order = Vec::with_capacity(items.len());
+        order.extend((0..items.len()).filter(|&i| first[i]));
+        order.extend((0..items.len()).filter(|&i| !first[i]));
+        drop(first);
+        syntax::parse_ahead(items, &order, |parse| {
             let mut pass = ItemPass::new(items, parse);
             body(&mut pass, parse)
         })

@@ -146,7 +146,7 @@ impl Out<'_> {
     fn maybe_spill(&mut self) {
         // Small enough that the buffer is a small part of a large file's memory, large
         // enough that the writes stay few.
-        const SPILL_AT: usize = 64 << 10;
+        const SPILL_AT: usize = 16 << 10;
         if self.text.len() < SPILL_AT || self.spill.is_none() {
             return;
         }

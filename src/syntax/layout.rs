@@ -135,6 +135,8 @@ pub(crate) fn layout(source: &str) -> Layout<'_> {
             _ => merged.push((from, to)),
         }
     }
+    // Kept for the whole compile: no room for more.
+    items.shrink_to_fit();
     for chunk in &mut items {
         let first = merged.partition_point(|r| r.1 <= chunk.start);
         let last = merged.partition_point(|r| r.0 < chunk.end);
