@@ -297,7 +297,6 @@ impl<'p, 's> ItemPass<'p, 's> {
                     if let Some((name, params)) = fn_head(&text, items.start(i)) {
                         let body = FnBody::Source(Rc::from(&*text), items.start(i));
                         checker.declare_fn(i, &name, &params, body);
-                        globals.fns.insert(name.name.clone());
                         globals.user.push(name.name);
                     }
                 }
@@ -312,10 +311,7 @@ impl<'p, 's> ItemPass<'p, 's> {
                                 let names = names.iter().map(|n| n.name().to_string());
                                 globals.python.extend(names);
                             }
-                            ast::ItemKind::Fn { name, .. } => {
-                                globals.fns.insert(name.name.clone());
-                                globals.user.push(name.name.clone());
-                            }
+                            ast::ItemKind::Fn { name, .. } => globals.user.push(name.name.clone()),
                             _ => {}
                         }
                     }

@@ -84,8 +84,9 @@ impl Checker {
                 self.unknown_function(name, callee.span, scope);
                 let args = self.call_args(args, scope, None);
                 let kind = TExprKind::CallFunction {
-                    name: name.clone(),
+                    name: name.as_str().into(),
                     args,
+                    gear_fn: false,
                 };
                 return TExpr {
                     kind,
@@ -220,8 +221,9 @@ impl Checker {
             Global::PythonConst => Type::Any,
         };
         let kind = TExprKind::CallFunction {
-            name: name.to_string(),
+            name: name.into(),
             args: targs,
+            gear_fn: matches!(global, Global::Fn { .. }),
         };
         TExpr { kind, ty, span }
     }

@@ -360,8 +360,12 @@ pub enum TExprKind {
     },
     /// A call of a user function (`fn` or `def`) by name.
     CallFunction {
-        name: String,
+        /// Boxed text: with the flag below, a `String` would make every node larger.
+        name: Box<str>,
         args: Vec<TArg>,
+        /// The callee is a `fn` of the file, whose parameters may have other names in
+        /// Python (a named argument is renamed as its parameter is), not a `def`.
+        gear_fn: bool,
     },
     /// A call of a builtin.
     CallBuiltin {

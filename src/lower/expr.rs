@@ -153,9 +153,12 @@ impl Lowerer<'_> {
                 let sep = if params.is_empty() { "" } else { " " };
                 (format!("lambda{sep}{}: {body}", params.join(", ")), LAMBDA)
             }
-            TExprKind::CallFunction { name, args } => {
-                let is_gear_fn = self.gear_fns.contains(name.as_str());
-                let args = self.args(args, ctx, is_gear_fn);
+            TExprKind::CallFunction {
+                name,
+                args,
+                gear_fn,
+            } => {
+                let args = self.args(args, ctx, *gear_fn);
                 (format!("{}({args})", self.names.global(name)), POSTFIX)
             }
             TExprKind::CallBuiltin { builtin, args } => self.builtin(*builtin, args, ctx),

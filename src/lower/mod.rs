@@ -189,8 +189,6 @@ impl Spill {
 
 pub(crate) struct Lowerer<'a> {
     names: Names,
-    /// Names of Gear `fn`s (their keyword arguments are renamed like their parameters).
-    gear_fns: HashSet<String>,
     uses: Uses,
     /// The pipelines, and (while a definition is lowered) the definitions: the module
     /// has every definition before the first pipeline, so each has its own buffer.
@@ -237,7 +235,6 @@ pub fn lower_with(program: &Program, file: &str, index: &LineIndex, options: Opt
 #[derive(Default)]
 pub struct Globals {
     pub user: Vec<String>,
-    pub fns: HashSet<String>,
     pub python: HashSet<String>,
 }
 
@@ -247,10 +244,7 @@ impl Globals {
         for def in &program.definitions {
             match def {
                 Definition::Const { name, .. } => globals.user.push(name.clone()),
-                Definition::Fn { name, .. } => {
-                    globals.user.push(name.clone());
-                    globals.fns.insert(name.clone());
-                }
+                Definition::Fn { name, .. } => globals.user.push(name.clone()),
                 Definition::Python { names, .. } => globals.python.extend(names.iter().cloned()),
             }
         }
@@ -266,8 +260,7 @@ pub struct ModuleWriter<'a> {
 }
 
 impl<'a> ModuleWriter<'a> {
-    /// Takes the globals: the lowering keeps the set of `fn` names, and the rest is
-    /// dropped once the Python names are chosen.
+    /// Takes the globals: the lowering keeps them as the module's Python names.
     pub fn new(globals: Globals, file: &str, lines: &'a Lines<'a>, options: Options) -> Self {
         let out = || Out {
             text: String::new(),
@@ -281,7 +274,6 @@ impl<'a> ModuleWriter<'a> {
         ModuleWriter {
             l: Lowerer {
                 names: Names::new(globals.user, globals.python),
-                gear_fns: globals.fns,
                 uses: Uses::default(),
                 key_names: false,
                 options,
