@@ -279,6 +279,9 @@ impl<'p, 's> ItemPass<'p, 's> {
 
     fn new(items: &'p Items<'s>, parse: ParseItem) -> Self {
         let mut checker = Checker::default();
+        let words = || (0..items.len()).map(|i| first_word(items.source_of(i)));
+        let fns = words().filter(|w| *w == "fn").count();
+        checker.reserve(fns + words().filter(|w| *w == "let").count(), fns);
         let mut parsed = VecDeque::new();
         let mut globals = lower::Globals::default();
         for i in 0..items.len() {

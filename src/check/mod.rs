@@ -149,6 +149,14 @@ impl Checker {
         );
     }
 
+    /// Makes room for `globals` globals and calls of as many `fn`s, `fns`: the tables are
+    /// made once at their size, rather than grown (a table that grows is, for a moment,
+    /// twice: at the peak of a large file's memory).
+    pub fn reserve(&mut self, globals: usize, fns: usize) {
+        self.globals.defs.reserve(globals);
+        self.fn_results.reserve(fns);
+    }
+
     /// Declares the global that item `order` defines, if it defines one.
     pub fn declare_item(&mut self, order: usize, item: &ast::Item) {
         match &item.kind {
