@@ -34,14 +34,17 @@ pub struct Source {
 pub fn read(path: &Path) -> Result<Source, String> {
     let (name, bytes) = if path == Path::new("-") {
         let name = "<stdin>".to_string();
-        let bytes = read_at_most(std::io::stdin(), &name)
+        let bytes = read_at_most(std::io::stdin(), &name, 0)
             .map_err(|e| e.message(|e| format!("cannot read standard input: {e}")))?;
         (name, bytes)
     } else {
         let name = path.display().to_string();
         let bytes = std::fs::File::open(path)
             .map_err(Unread::Io)
-            .and_then(|file| read_at_most(file, &name))
+            .and_then(|file| {
+                let size = file.metadata().map_or(0, |m| m.len());
+                read_at_most(file, &name, size)
+            })
             .map_err(|e| e.message(|e| format!("cannot read {name}: {e}")))?;
         (name, bytes)
     };
@@ -71,10 +74,12 @@ impl Unread {
 }
 
 /// Reads `input` to its end, or stops once it holds more than [`MAX_SOURCE_BYTES`]:
-/// the size a file claims is not trusted (a device or a pipe has none), only what was
-/// read.
-fn read_at_most(input: impl Read, name: &str) -> Result<Vec<u8>, Unread> {
-    let mut bytes = Vec::new();
+/// the size a file claims (`size`, 0 when unknown) is not trusted (a device or a pipe
+/// has none), only what was read; it only sizes the buffer, which otherwise grows to
+/// the next power of two.
+fn read_at_most(input: impl Read, name: &str, size: u64) -> Result<Vec<u8>, Unread> {
+    let capacity = usize::try_from(size.min(MAX_SOURCE_BYTES + 1)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
     input
         .take(MAX_SOURCE_BYTES + 1)
         .read_to_end(&mut bytes)

@@ -24,7 +24,8 @@ use crate::syntax::Span;
 pub struct Lowered {
     pub python: String,
     pub line_map: LineMap,
-    /// The 1-based Python line range `(first, last)` of each pipeline, in order.
+    /// The 1-based Python line range `(first, last)` of each pipeline, in order (none
+    /// when the module is written without its line map).
     pub pipeline_lines: Vec<(usize, usize)>,
 }
 
@@ -284,8 +285,8 @@ impl<'a> ModuleWriter<'a> {
         }
     }
 
-    /// Writes no [`LineMap`] (an empty one): `gearc compile` needs none, and it takes
-    /// about 0.4 bytes per byte of source.
+    /// Writes no [`LineMap`] (an empty one) and no pipeline lines: `gearc compile` needs
+    /// neither, and the map takes about 0.4 bytes per byte of source.
     pub fn without_line_map(mut self) -> Self {
         self.l.out.spans = None;
         self.l.other.spans = None;
@@ -320,7 +321,10 @@ impl<'a> ModuleWriter<'a> {
         l.out.line("", None);
         let first = l.out.len();
         l.pipeline(p);
-        l.pipeline_ranges.push((first, l.out.len()));
+        // Without a line map (`gearc compile`) nobody asks for them.
+        if l.out.spans.is_some() {
+            l.pipeline_ranges.push((first, l.out.len()));
+        }
         l.out.maybe_spill();
     }
 

@@ -28,8 +28,9 @@ const BATCH_BYTES: usize = 4096;
 /// At most this many items in a batch.
 const BATCH_ITEMS: usize = 256;
 
-/// How many batches the helper may have parsed and not yet handed over.
-const AHEAD: usize = 8;
+/// How many batches the helper may have parsed and not yet handed over: their trees are
+/// a good part of a large file's memory (about 15 bytes per byte of source).
+const AHEAD: usize = 4;
 
 /// Below this many items a file compiles in a few milliseconds: they are parsed where
 /// they are taken, without a second thread.
