@@ -245,6 +245,8 @@ impl Checker {
             return Type::Any;
         }
         let Some(body) = self.fn_body(body) else {
+            // Its syntax error is reported at its item; other calls need not parse it again.
+            self.fn_results.insert(key, Type::Any);
             return Type::Any;
         };
         self.in_progress.push(name.to_string());
