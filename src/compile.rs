@@ -237,16 +237,13 @@ fn stream_run_key(p: &ir::Pipeline) -> Option<String> {
 struct ItemPass<'p, 's> {
     items: &'p Items<'s>,
     checker: Checker,
-    /// The Python blocks and `python` pipelines the first pass parsed, in order, until
-    /// the second pass takes them.
-    parsed: VecDeque<(usize, ParsedItem)>,
+    /// The items the first pass parsed (Python blocks, `python` pipelines, `fn`s of
+    /// another form), in order, until the second pass takes them; boxed, as they are
+    /// few and an item is large.
+    parsed: VecDeque<(usize, Box<syntax::ParsedItem>)>,
     /// The names the lowering must know before the first item.
     globals: lower::Globals,
 }
-
-/// An item parsed, or its syntax errors (boxed: few items are kept, and an item is
-/// large).
-type ParsedItem = Box<Result<ast::Item, Vec<SyntaxError>>>;
 
 /// What a pass that succeeded found.
 struct Passed {
@@ -285,8 +282,8 @@ impl<'p, 's> ItemPass<'p, 's> {
         let mut parsed = VecDeque::new();
         let mut globals = lower::Globals::default();
         for i in 0..items.len() {
-            let written = items.source_of(i);
-            match first_word(written) {
+            let word = first_word(items.source_of(i));
+            match word {
                 "let" => {
                     if let Some((name, at)) = let_name(&items.text(i)) {
                         let start = items.start(i) + at;
@@ -294,16 +291,17 @@ impl<'p, 's> ItemPass<'p, 's> {
                         globals.user.push(name.to_string());
                     }
                 }
-                "fn" if !parsed_first(items, i) => {
-                    // `parsed_first` read its head: the item is parsed where it stands.
-                    let text = items.text(i);
-                    if let Some((name, params)) = fn_head(&text, items.start(i)) {
-                        let body = FnBody::Source(Rc::from(&*text), items.start(i));
-                        checker.declare_fn(i, &name, &params, body);
-                        globals.user.push(name.name);
+                "fn" | "python" => {
+                    // A `fn` whose head reads is parsed where it stands, in the second pass.
+                    if word == "fn" {
+                        let text = items.text(i);
+                        if let Some((name, params)) = fn_head(&text, items.start(i)) {
+                            let body = FnBody::Source(Rc::from(&*text), items.start(i));
+                            checker.declare_fn(i, &name, &params, body);
+                            globals.user.push(name.name);
+                            continue;
+                        }
                     }
-                }
-                _ if parsed_first(items, i) => {
                     let item = parse(i);
                     if let Ok(item) = &item {
                         checker.declare_item(i, item);
@@ -342,12 +340,12 @@ impl<'p, 's> ItemPass<'p, 's> {
         // What the checker makes of one item.
         let mut checked = Vec::new();
         for i in 0..self.items.len() {
-            let item = match self.parsed.front() {
-                Some((at, _)) if *at == i => match self.parsed.pop_front() {
-                    Some((_, item)) => *item,
-                    None => parse(i),
-                },
-                _ => parse(i),
+            let item = if self.parsed.front().is_some_and(|(at, _)| *at == i) {
+                self.parsed
+                    .pop_front()
+                    .map_or_else(|| parse(i), |(_, item)| *item)
+            } else {
+                parse(i)
             };
             let item = match item {
                 Ok(item) => item,

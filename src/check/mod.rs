@@ -93,9 +93,10 @@ pub struct Finished {
 }
 
 /// The checker, fed one item at a time: first the declarations of every item
-/// ([`Checker::declare_item`] or [`Checker::declare_let`]),
-/// because a pipeline or `fn` may use a global defined below it; then every item in
-/// order ([`Checker::item`]), and [`Checker::finish`].
+/// ([`Checker::declare_item`], or [`Checker::declare_let`] and [`Checker::declare_fn`]
+/// from what the compiler reads off an item without parsing it), because a pipeline or
+/// `fn` may use a global defined below it; then every item in order
+/// ([`Checker::item`]), and [`Checker::finish`].
 #[derive(Default)]
 pub struct Checker {
     globals: Globals,
