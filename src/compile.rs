@@ -276,9 +276,15 @@ impl<'p, 's> ItemPass<'p, 's> {
 
     fn new(items: &'p Items<'s>, parse: ParseItem) -> Self {
         let mut checker = Checker::default();
-        let words = || (0..items.len()).map(|i| first_word(items.source_of(i)));
-        let fns = words().filter(|w| *w == "fn").count();
-        checker.reserve(fns + words().filter(|w| *w == "let").count(), fns);
+        let (mut lets, mut fns) = (0, 0);
+        for i in 0..items.len() {
+            match first_word(items.source_of(i)) {
+                "let" => lets += 1,
+                "fn" => fns += 1,
+                _ => {}
+            }
+        }
+        checker.reserve(lets + fns, fns);
         let mut parsed = VecDeque::new();
         let mut globals = lower::Globals::default();
         for i in 0..items.len() {

@@ -320,21 +320,17 @@ impl Checker {
             }
             ItemKind::Fn { name, params, body } => {
                 self.fn_definition(name, params, body, item.span, out);
-                // Calls often follow their `fn`: its tree is at hand now.
-                if let Some(GlobalDef {
-                    global:
-                        Global::Fn {
-                            body: FnBody::Source(_, start),
-                            ..
-                        },
-                    order: declared,
-                    ..
-                }) = self.globals.get(&name.name)
-                {
-                    if *declared == order {
-                        let start = *start;
-                        self.remember_fn_body(start, Rc::new(body.clone()));
-                    }
+                // Calls often follow their `fn`: its tree is at hand now, if it is the one
+                // declared from its text.
+                let declared = self.globals.get(&name.name).and_then(|d| match &d.global {
+                    Global::Fn {
+                        body: FnBody::Source(_, start),
+                        ..
+                    } if d.order == order => Some(*start),
+                    _ => None,
+                });
+                if let Some(start) = declared {
+                    self.remember_fn_body(start, Rc::new(body.clone()));
                 }
             }
             ItemKind::Python { code_span, .. } => {

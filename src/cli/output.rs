@@ -41,10 +41,8 @@ pub fn print(args: std::fmt::Arguments<'_>) {
     static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_fmt(args) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe
-            && !SAID.swap(true, std::sync::atomic::Ordering::Relaxed)
-        {
-            eprintln!("error: cannot write to standard output: {e}");
+        if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            stdout_failed(&e);
         }
     }
 }

@@ -295,8 +295,9 @@ impl<'a> ModuleWriter<'a> {
 
     /// Writes the definitions and the pipelines to two temporary files as they are
     /// lowered, so that the module is never whole in memory: `gearc compile` writes a
-    /// module twice the size of its source. Finish with [`ModuleWriter::finish_to`]. Without a temporary file (none
-    /// can be made), the module is kept in memory as [`ModuleWriter::finish`] does.
+    /// module twice the size of its source. Finish with [`ModuleWriter::finish_to`].
+    /// Without a temporary file (none can be made), the module is kept in memory as
+    /// [`ModuleWriter::finish`] does.
     pub fn spilling(mut self) -> Self {
         let spill = || {
             tempfile::tempfile()

@@ -40,7 +40,6 @@ impl Chunk {
     /// The item at `start..end` of a source of at most 4 GiB, with nothing blanked (an
     /// item's text as the parser saw it, parsed again on its own).
     pub fn new(start: usize, end: usize) -> Chunk {
-        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
         Chunk {
             start: offset(start),
             end: offset(end),
@@ -100,8 +99,6 @@ pub(crate) fn layout(source: &str) -> Layout<'_> {
     if u32::try_from(source.len()).is_err() {
         return too_large(source);
     }
-    // Every offset fits: the source is at most 4 GiB.
-    let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
     let mut scanner = Scanner {
         src: source.as_bytes(),
         blanks: Vec::new(),
@@ -150,6 +147,12 @@ pub(crate) fn layout(source: &str) -> Layout<'_> {
     }
 }
 
+/// A byte offset of a source of at most 4 GiB (what [`layout`] takes: a larger one is
+/// refused before any offset is made).
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
+}
+
 /// A source too large for `u32` offsets: one empty item at its start, with the error.
 /// The CLI reads no file over 10 MiB; this is for the library's callers.
 fn too_large(source: &str) -> Layout<'_> {
@@ -163,11 +166,7 @@ fn too_large(source: &str) -> Layout<'_> {
     Layout {
         src: source,
         blanks: Vec::new(),
-        items: vec![Chunk {
-            start: 0,
-            end: 0,
-            blanks: (0, 0),
-        }],
+        items: vec![Chunk::new(0, 0)],
         errors: vec![(0, vec![error])],
     }
 }
