@@ -317,18 +317,10 @@ fn a_reader_that_stops_early_ends_compile_quietly() {
         .collect();
     std::fs::write(&file, pipelines).unwrap();
     for emit in ["python", "ast"] {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gearc"))
-            .args(["compile", "--emit", emit])
-            .arg(&file)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut start = [0u8; 64];
-        std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut start).unwrap();
+        let file = file.to_str().unwrap();
         // The reader is gone, like `gearc compile FILE | head -c 64`.
-        drop(child.stdout.take());
-        let out = child.wait_with_output().unwrap();
+        let (start, out) =
+            support::gearc_to_a_reader_that_stops(&["compile", "--emit", emit, file], 64);
         let stderr = text(&out.stderr);
         assert!(!stderr.contains("panicked"), "--emit {emit}: {stderr}");
         assert!(
@@ -350,17 +342,9 @@ fn a_reader_that_stops_early_leaves_check_its_own_status() {
         .map(|i| format!("keys(\"k{i}:*\") | map(missing_{i}) | register\n"))
         .collect();
     std::fs::write(&file, items).unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gearc"))
-        .args(["check", "--message-format", "json"])
-        .arg(&file)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut start = [0u8; 64];
-    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut start).unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
+    let file = file.to_str().unwrap();
+    let (start, out) =
+        support::gearc_to_a_reader_that_stops(&["check", "--message-format", "json", file], 64);
     let stderr = text(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(

@@ -182,16 +182,9 @@ fn redisgears_dry_run_to_a_reader_that_stops_early_ends_quietly() {
         .map(|i| format!("keys(\"drypipe{i}:*\") | foreach(log(key)) | register\n"))
         .collect();
     let file = gear_file(&dir, "drypipe.gear", &pipelines);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gearc"))
-        .args(["deploy", &file, "--dry-run", "--url", &gears::single().url])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut start = [0u8; 64];
-    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut start).unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
+    let url = &gears::single().url;
+    let args = ["deploy", &file, "--dry-run", "--url", url];
+    let (start, out) = support::gearc_to_a_reader_that_stops(&args, 64);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.status.success(), "{:?} {stderr}", out.status);

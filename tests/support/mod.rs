@@ -310,6 +310,21 @@ pub fn spawn_gearc(args: &[&str]) -> std::process::Child {
         .expect("start gearc")
 }
 
+/// `gearc ARGS` as [`spawn_gearc`] starts it, whose reader takes the first `bytes` of
+/// its standard output and goes (like `gearc … | head -c BYTES`): those bytes, and how
+/// gearc ended.
+pub fn gearc_to_a_reader_that_stops(
+    args: &[&str],
+    bytes: usize,
+) -> (Vec<u8>, std::process::Output) {
+    let mut child = spawn_gearc(args);
+    let mut start = vec![0u8; bytes];
+    std::io::Read::read_exact(child.stdout.as_mut().expect("piped"), &mut start)
+        .expect("read the first bytes");
+    drop(child.stdout.take());
+    (start, child.wait_with_output().expect("gearc ends"))
+}
+
 /// [`gearc`] with `stdin` as its standard input (closed after it).
 pub fn gearc_with_stdin(args: &[&str], stdin: &str) -> std::process::Output {
     let mut child = gearc_command(args)
