@@ -17,6 +17,7 @@ pub mod diagnostics;
 pub mod fixture;
 pub mod ir;
 pub mod lower;
+pub(crate) mod name_table;
 pub mod snippet;
 pub mod submit;
 pub mod syntax;

@@ -5,7 +5,7 @@ use super::args;
 use super::builtins;
 use super::error::CheckError;
 use super::report::plural;
-use super::scope::{FnBody, Global, Scope};
+use super::scope::{FnBody, Global, GlobalDef, Scope};
 use super::suggest;
 use super::Checker;
 use crate::ir::{TArg, TExpr, TExprKind, Type};
@@ -73,7 +73,7 @@ impl Checker {
             || scope.local(name).is_some();
         if !shadowed {
             if let Some(def) = self.globals.get(name).cloned() {
-                return self.call_global(name, &def.global, callee.span, args, span, scope);
+                return self.call_global(name, &def, callee.span, args, span, scope);
             }
             if let Some(sig) = builtins::lookup(name) {
                 return self.call_builtin(name, sig, args, span, scope);
@@ -128,12 +128,13 @@ impl Checker {
     fn call_global(
         &mut self,
         name: &str,
-        global: &Global,
+        def: &GlobalDef,
         name_span: Span,
         args: &[Arg],
         span: Span,
         scope: &Scope,
     ) -> TExpr {
+        let global = &def.global;
         let fixed_arity = !matches!(global, Global::PythonFn { .. } | Global::PythonConst);
         let targs = self.call_args(args, scope, fixed_arity.then_some(name));
         let has_spread = targs.iter().any(|a| matches!(a, TArg::Spread(_)));
@@ -180,7 +181,7 @@ impl Checker {
                     Type::Any
                 } else {
                     let arg_types = targs.iter().map(|a| a.expr().ty.clone()).collect();
-                    self.fn_result(name, params, body, arg_types)
+                    self.fn_result(name, def.order, params, body, arg_types)
                 }
             }
             Global::PythonFn {
@@ -228,16 +229,18 @@ impl Checker {
         TExpr { kind, ty, span }
     }
 
-    /// The result type of a `fn` for these argument types: its body re-checked
-    /// with them, silently (its own mistakes were reported at its definition).
+    /// The result type of `fn` `name`, defined by item `order`, for these argument
+    /// types: its body re-checked with them, silently (its own mistakes were reported
+    /// at its definition).
     pub(super) fn fn_result(
         &mut self,
         name: &str,
+        order: usize,
         params: &[String],
         body: &FnBody,
         arg_types: Vec<Type>,
     ) -> Type {
-        let key = (Box::from(name), arg_types.clone().into_boxed_slice());
+        let key = (order, arg_types.clone().into_boxed_slice());
         if let Some(t) = self.fn_results.get(&key) {
             return t.clone();
         }

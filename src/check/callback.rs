@@ -83,8 +83,10 @@ impl Checker {
             });
             return Type::Any;
         }
-        match self.globals.get(name).map(|d| d.global.clone()) {
-            Some(Global::Fn { params, body }) => self.fn_result(name, &params, &body, args),
+        match self.globals.get(name).map(|d| (d.order, d.global.clone())) {
+            Some((order, Global::Fn { params, body })) => {
+                self.fn_result(name, order, &params, &body, args)
+            }
             _ => Type::Any,
         }
     }

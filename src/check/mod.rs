@@ -101,9 +101,10 @@ pub struct Finished {
 pub struct Checker {
     globals: Globals,
     diags: Vec<CheckError>,
-    /// Result types of `fn`s per argument types (see `fn_result`): one entry per `fn`
-    /// and call shape of the file, so its key is kept small.
-    fn_results: HashMap<(Box<str>, Box<[Type]>), Type>,
+    /// Result types of `fn`s, by the position of their item, per argument types (see
+    /// `fn_result`): one entry per `fn` and call shape of the file, so its key is kept
+    /// small.
+    fn_results: HashMap<(usize, Box<[Type]>), Type>,
     in_progress: Vec<String>,
     /// The trees of the last `fn` bodies parsed, by where their items start (see
     /// `FnBody::Source`): a call right after its `fn`, or calls with several argument
@@ -140,14 +141,13 @@ impl Checker {
             });
             return;
         }
-        self.globals.defs.insert(
-            name.to_string(),
-            Box::new(GlobalDef {
-                global,
-                span,
-                order,
-            }),
-        );
+        let def = GlobalDef {
+            global,
+            span,
+            order,
+        };
+        // Not there: `get` said so just above.
+        let _ = self.globals.defs.insert(name.into(), def);
     }
 
     /// Makes room for `globals` globals and calls of as many `fn`s, `fns`: the tables are
@@ -232,7 +232,7 @@ impl Checker {
     ) -> Option<String> {
         let globals = &self.globals;
         self.global_names
-            .get_or_insert_with(|| suggest::GlobalNames::new(globals.defs.keys()))
+            .get_or_insert_with(|| suggest::GlobalNames::new(globals.defs.names()))
             .nearest(name, others)
     }
 

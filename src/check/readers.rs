@@ -312,7 +312,7 @@ impl Checker {
                     });
                     return Type::Any;
                 }
-                let result = self.fn_result(name, params, body, vec![]);
+                let result = self.fn_result(name, def.order, params, body, vec![]);
                 result.element().unwrap_or(Type::Any)
             }
             Global::PythonFn { min_arity, .. } if *min_arity > 0 => {

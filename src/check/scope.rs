@@ -1,10 +1,10 @@
 //! Names: the file's globals (constants, functions, Python-block names) and the
 //! scope an expression is checked in (the record, lambda or `fn` parameters).
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::ir::Type;
+use crate::name_table::NameTable;
 use crate::syntax::ast;
 use crate::syntax::Span;
 
@@ -81,14 +81,13 @@ pub struct GlobalDef {
 
 #[derive(Debug, Default)]
 pub struct Globals {
-    /// Boxed: a large file has thousands of globals, and the table's free slots would
-    /// each take a whole definition's room.
-    pub defs: HashMap<String, Box<GlobalDef>>,
+    /// By name: a large file has thousands of globals.
+    pub(crate) defs: NameTable<GlobalDef>,
 }
 
 impl Globals {
     pub fn get(&self, name: &str) -> Option<&GlobalDef> {
-        self.defs.get(name).map(|d| &**d)
+        self.defs.get(name)
     }
 
     /// `Some(arity range)` when `name` is a function the language can call.

@@ -191,9 +191,9 @@ struct Index {
 }
 
 impl GlobalNames {
-    pub fn new<'a>(names: impl IntoIterator<Item = &'a String>) -> Self {
+    pub fn new(names: impl IntoIterator<Item = impl AsRef<str>>) -> Self {
         GlobalNames {
-            names: names.into_iter().cloned().collect(),
+            names: names.into_iter().map(|n| n.as_ref().to_string()).collect(),
             index: None,
             found: HashMap::new(),
         }

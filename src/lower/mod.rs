@@ -513,8 +513,9 @@ impl Lowerer<'_> {
                 let py_name = self.names.global(name).to_string();
                 let text = format!("def {py_name}({}): return {body}", params.join(", "));
                 self.out.line("", None);
+                // Not recorded with `define`: a `fn`'s name is a global, which
+                // `function_name` already avoids (`Names::is_free`).
                 self.out.line(&text, Some(*span));
-                self.out.define(&py_name);
             }
             Definition::Python {
                 code,

@@ -6,6 +6,7 @@
 //! always means the global. The generated lambdas' own parameters (`acc`, `key`)
 //! are chosen to avoid every global, Python-block names included.
 
+use crate::name_table::NameTable;
 use std::collections::{HashMap, HashSet};
 
 const PYTHON_KEYWORDS: &[&str] = &[
@@ -93,8 +94,8 @@ pub struct Names {
     /// gets `_` appended): few, so only these are kept.
     renamed: HashMap<String, String>,
     /// Every Python name at module level: the user's globals under their Python
-    /// names, and the Python-block names.
-    taken: HashSet<String>,
+    /// names, and the Python-block names (a large file has thousands).
+    taken: NameTable<()>,
     /// Parameter names of the lambdas gearc writes itself.
     pub acc: String,
     pub key: String,
@@ -120,13 +121,17 @@ impl Names {
                 renamed.insert(name.clone(), py);
             }
         }
-        let mut taken = python;
-        taken.reserve(user.len());
-        for name in user {
-            match renamed.get(&name) {
-                Some(py) => taken.insert(py.clone()),
-                None => taken.insert(name),
-            };
+        let mut taken = NameTable::default();
+        taken.reserve(python.len() + user.len());
+        let python = python.into_iter().map(String::into_boxed_str);
+        let user = user.into_iter().map(|name| match renamed.get(&name) {
+            Some(py) => py.as_str().into(),
+            None => name.into_boxed_str(),
+        });
+        for name in python.chain(user) {
+            // A name taken twice (a Python-block name that is also a `let`, an error
+            // the checker reports) is kept once.
+            let _ = taken.insert(name, ());
         }
         let free = |base: &str| {
             let mut n = base.to_string();

@@ -23,14 +23,14 @@ use super::parser::Items;
 /// hand-over, and at most one wake-up, per batch rather than per item. By size, because
 /// items range from a 40-byte `let` to pipelines of kilobytes: batches of a fixed count
 /// of `let`s were so small that handing them over cost more than parsing them.
-const BATCH_BYTES: usize = 4096;
+const BATCH_BYTES: usize = 2048;
 
 /// At most this many items in a batch.
 const BATCH_ITEMS: usize = 256;
 
 /// How many batches the helper may have parsed and not yet handed over: their trees are
 /// a good part of a large file's memory (about 15 bytes per byte of source).
-const AHEAD: usize = 4;
+const AHEAD: usize = 2;
 
 /// Below this many items a file compiles in a few milliseconds: they are parsed where
 /// they are taken, without a second thread.
