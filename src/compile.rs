@@ -2,7 +2,6 @@
 //! knows about each pipeline out, or every diagnostic.
 
 use std::collections::VecDeque;
-use std::rc::Rc;
 
 use crate::check::{self, python_block, CheckedItem, Checker, FnBody};
 use crate::diagnostics::Diagnostic;
@@ -10,7 +9,7 @@ use crate::ir::Type;
 use crate::ir::{self, EmptyResult};
 use crate::lower::{self, LineMap, ModuleWriter};
 use crate::syntax::span::{LineIndex, Lines};
-use crate::syntax::{self, ast, Items, Span, SyntaxError};
+use crate::syntax::{self, ast, first_word, fn_head, let_name, Items, Span, SyntaxError};
 
 pub use crate::ir::TerminalKind;
 
@@ -227,16 +226,17 @@ fn stream_run_key(p: &ir::Pipeline) -> Option<String> {
 /// alive at once and memory stays a small multiple of the source.
 ///
 /// A pipeline or a `fn` may use a global defined further down, so a first pass
-/// declares every global: a `let`'s name is read off its first words; `fn` items and
-/// Python blocks (and pipelines that start with the `python` reader) are parsed. A
-/// `fn` is declared with the text of its item, which the checker parses again when a
-/// call needs the body (a tree is about ten times its text), and the second pass
-/// parses it again where it stands; the other items parsed first are kept for the
-/// second pass. The diagnostics are those of the whole-file stages: only syntax errors
+/// declares every global: a `let`'s name, and a `fn`'s name and parameters, are read
+/// off their first words ([`syntax::fn_head`]); Python blocks, pipelines that start
+/// with the `python` reader, and `fn`s of another form are parsed. A `fn` is declared
+/// by its item's position (`FnBody::Item`): the checker reads its parameters and
+/// parses its body again from the items when a call needs them (a tree is about ten
+/// times its text), and the second pass parses it where it stands; the other items
+/// parsed first are kept for the second pass. The diagnostics are those of the whole-file stages: only syntax errors
 /// when there is one, else every check diagnostic, in source order.
 struct ItemPass<'p, 's> {
     items: &'p Items<'s>,
-    checker: Checker,
+    checker: Checker<'p>,
     /// The items the first pass parsed (Python blocks, `python` pipelines, `fn`s of
     /// another form), in order, until the second pass takes them; boxed, as they are
     /// few and an item is large.
@@ -275,7 +275,7 @@ impl<'p, 's> ItemPass<'p, 's> {
     }
 
     fn new(items: &'p Items<'s>, parse: ParseItem) -> Self {
-        let mut checker = Checker::default();
+        let mut checker = Checker::over(items);
         let (mut lets, mut fns) = (0, 0);
         for i in 0..items.len() {
             match first_word(items.source_of(i)) {
@@ -302,8 +302,11 @@ impl<'p, 's> ItemPass<'p, 's> {
                     if word == "fn" {
                         let text = items.text(i);
                         if let Some((name, params)) = fn_head(&text, items.start(i)) {
-                            let body = FnBody::Source(Rc::from(&*text), items.start(i));
-                            checker.declare_fn(i, &name, &params, body);
+                            let body = FnBody::Item {
+                                item: i,
+                                params: params.len(),
+                            };
+                            checker.declare_fn(i, &name, body);
                             globals.user.push(name.name);
                             continue;
                         }
@@ -416,94 +419,6 @@ fn parsed_first(items: &Items, i: usize) -> bool {
     }
 }
 
-/// The name and parameters of `fn NAME(PARAM, …) = …`, read as the grammar reads them
-/// (`kw_fn ~ ident ~ params ~ "="`, spaces and tabs between), with their spans; `start`
-/// is where the item starts. `None` for any other form: the item is then parsed in the
-/// first pass, and its syntax error, if it has one, is all that is reported.
-fn fn_head(text: &str, start: usize) -> Option<(ast::Ident, Vec<ast::Ident>)> {
-    let skip = |at: usize| at + text[at..].len() - text[at..].trim_start_matches([' ', '\t']).len();
-    let ident = |at: usize| {
-        let name = first_word(&text[at..]);
-        let starts_well = name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-        (starts_well && !KEYWORDS.contains(&name)).then(|| ast::Ident {
-            name: name.to_string(),
-            span: Span::new(start + at, start + at + name.len()),
-        })
-    };
-    let rest = text.strip_prefix("fn")?;
-    if !rest.starts_with([' ', '\t']) {
-        return None;
-    }
-    let name = ident(skip(2))?;
-    let mut at = skip(name.span.end - start);
-    if !text[at..].starts_with('(') {
-        return None;
-    }
-    let mut params: Vec<ast::Ident> = Vec::new();
-    at = skip(at + 1);
-    loop {
-        if text[at..].starts_with(')') {
-            break;
-        }
-        let param = ident(at)?;
-        at = skip(param.span.end - start);
-        params.push(param);
-        if text[at..].starts_with(',') {
-            at = skip(at + 1);
-        } else if !text[at..].starts_with(')') {
-            return None;
-        }
-    }
-    at = skip(at + 1);
-    (text[at..].starts_with('=') && !text[at..].starts_with("==")).then_some((name, params))
-}
-
-/// The word an item starts with (its keyword, for the items that have one).
-fn first_word(text: &str) -> &str {
-    let end = text
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(text.len());
-    &text[..end]
-}
-
-/// The name `let NAME = …` defines, and its offset in the item, read as the grammar
-/// reads it (`kw_let ~ ident`, spaces and tabs between). `None` when it is not a name:
-/// then the item does not parse, and its syntax error is all that is reported.
-fn let_name(text: &str) -> Option<(&str, usize)> {
-    let rest = text.strip_prefix("let")?;
-    let at = 3 + rest.len() - rest.trim_start_matches([' ', '\t']).len();
-    let name = first_word(&text[at..]);
-    let starts_well = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-    (starts_well && !KEYWORDS.contains(&name)).then_some((name, at))
-}
-
-/// The keywords of `grammar/gear.pest`, which are never names.
-const KEYWORDS: &[&str] = &[
-    "let",
-    "fn",
-    "python",
-    "requirements",
-    "if",
-    "then",
-    "else",
-    "and",
-    "or",
-    "not",
-    "in",
-    "true",
-    "false",
-    "none",
-    "it",
-    "run",
-    "register",
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -544,46 +459,6 @@ mod tests {
             files.push((format!("case {i}"), case.to_string()));
         }
         files
-    }
-
-    /// `fn_head` reads what the grammar reads: where it reads a head, the parsed item
-    /// has that name and those parameters, spans included (or does not parse at all).
-    #[test]
-    fn fn_heads_are_read_as_the_grammar_reads_them() {
-        let read = [
-            "fn f(x) = x",
-            "fn\tf\t( a ,b, ) =\ta + b",
-            "fn  f_1() = 1",
-            "fn f(x) =",
-            "fn f(x) => 1",
-        ];
-        let parsed = [
-            "fn f(x) == 1",
-            "fn(x) = 1",
-            "fnx(y) = 1",
-            "fn f(a b) = 1",
-            "fn f(,) = 1",
-            "fn if(x) = 1",
-            "fn f(x, in) = 1",
-            "fn 1f(x) = 1",
-            "fn é(x) = 1",
-            "fn f x = 1",
-        ];
-        for text in read.iter().chain(&parsed) {
-            let source = format!("let A = 1\n{text}\n");
-            let items = Items::new(&source);
-            let head = fn_head(&items.text(1), items.start(1));
-            assert_eq!(head.is_some(), read.contains(text), "{text}");
-            if let (Some((name, params)), Ok(item)) = (head, items.parse(1)) {
-                let ast::ItemKind::Fn {
-                    name: n, params: p, ..
-                } = item.kind
-                else {
-                    panic!("{text}: not a fn");
-                };
-                assert_eq!((name, params), (n, p), "{text}");
-            }
-        }
     }
 
     /// The three stages over the whole file, one after the other.

@@ -93,7 +93,7 @@ pub fn lookup(name: &str) -> Option<Signature> {
     })
 }
 
-impl Checker {
+impl Checker<'_> {
     pub(super) fn builtin_type(
         &mut self,
         name: &str,
@@ -298,7 +298,7 @@ impl Checker {
     }
 }
 
-impl Checker {
+impl Checker<'_> {
     /// A literal command name of `execute` that Redis does not know: RedisGears would
     /// only fail when the callback runs (with "No such file or directory").
     fn check_command(&mut self, name: &str, span: Span) {

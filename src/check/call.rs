@@ -12,7 +12,7 @@ use crate::ir::{TArg, TExpr, TExprKind, Type};
 use crate::syntax::ast::{self, Arg, ExprKind};
 use crate::syntax::Span;
 
-impl Checker {
+impl Checker<'_> {
     /// Types the arguments of a call. `no_spread` names a callee that takes a fixed
     /// number of parameters, where `...spread` cannot work.
     pub(super) fn call_args(
@@ -139,7 +139,8 @@ impl Checker {
         let targs = self.call_args(args, scope, fixed_arity.then_some(name));
         let has_spread = targs.iter().any(|a| matches!(a, TArg::Spread(_)));
         let ty = match global {
-            Global::Fn { params, body } => {
+            Global::Fn { body } => {
+                let params = &*self.fn_params(body);
                 let positional = targs
                     .iter()
                     .filter(|a| matches!(a, TArg::Positional(_)))

@@ -9,7 +9,7 @@ use crate::ir::{Callback, NamedReducer, Reducer, TExpr, Type, Word};
 use crate::syntax::ast::{self, BinaryOp, ExprKind};
 use crate::syntax::Span;
 
-impl Checker {
+impl Checker<'_> {
     /// An argument applied to each record: `map(int(value))`, `map(|r| r + 1)`, `filter(inside)`.
     /// Returns the callback and the type of its result.
     pub(super) fn callback(
@@ -84,7 +84,8 @@ impl Checker {
             return Type::Any;
         }
         match self.globals.get(name).map(|d| (d.order, d.global.clone())) {
-            Some((order, Global::Fn { params, body })) => {
+            Some((order, Global::Fn { body })) => {
+                let params = self.fn_params(&body);
                 self.fn_result(name, order, &params, &body, args)
             }
             _ => Type::Any,

@@ -5,7 +5,7 @@ use super::Checker;
 use crate::ir::{Operation, ReaderKind, Word};
 use crate::syntax::ast;
 
-impl Checker {
+impl Checker<'_> {
     /// A line that goes on with an operation but forgot its leading `|` parses as a
     /// pipeline of its own, with an operation for a reader, and leaves the pipeline
     /// above without a terminal. Such lines are glued back on (one error each, at the

@@ -8,7 +8,7 @@ use super::Checker;
 use crate::ir::{events, EventName, KeyEvent, Word};
 use crate::syntax::Span;
 
-impl Checker {
+impl Checker<'_> {
     /// The event names of a registration, in the order written.
     pub(super) fn event_names(&mut self, names: &[(String, Span)]) -> Vec<EventName> {
         let listed: Vec<Option<KeyEvent>> = names

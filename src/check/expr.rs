@@ -15,7 +15,7 @@ use crate::ir::{FStrPart, TExpr, TExprKind, Type};
 use crate::syntax::ast::{self, ExprKind, UnaryOp};
 use crate::syntax::Span;
 
-impl Checker {
+impl Checker<'_> {
     pub(super) fn expr(&mut self, e: &ast::Expr, scope: &Scope) -> TExpr {
         let (kind, ty) = match &e.kind {
             ExprKind::Int(i) => (TExprKind::Int(*i), Type::Int),

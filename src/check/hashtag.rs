@@ -4,7 +4,7 @@ use super::error::CheckError;
 use super::Checker;
 use crate::ir::{Builtin, FStrPart, TExprKind};
 
-impl Checker {
+impl Checker<'_> {
     /// `hashtag()` gives the tag without braces (`06S`); only `{06S}` in a key name is a
     /// Redis hash tag that keeps the key on the shard. `f"expired:{hashtag()}"` is an easy
     /// slip (the RedisGears original writes `"expired:{%s}" % hashtag()`).

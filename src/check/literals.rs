@@ -9,7 +9,7 @@ use super::Checker;
 use crate::ir::{TExpr, TExprKind, Word};
 use crate::syntax::Span;
 
-impl Checker {
+impl Checker<'_> {
     pub(super) fn literal_bool(&mut self, t: &TExpr, what: &str) -> Option<bool> {
         match (&t.kind, self.constant(t)) {
             (TExprKind::Bool(b), _) => Some(*b),

@@ -31,7 +31,7 @@ pub const STR_METHODS: &[&str] = &[
 pub const DICT_METHODS: &[&str] = &["get", "keys", "values", "items"];
 pub const LIST_METHODS: &[&str] = &["index", "count"];
 
-impl Checker {
+impl Checker<'_> {
     pub(super) fn member_type(&mut self, target: &Type, name: &ast::Ident) -> Type {
         match target {
             Type::Record(fields) => match target.field(&name.name) {

@@ -39,7 +39,7 @@ use scope::{Global, GlobalDef, Globals, Scope};
 
 use crate::ir::{self, Definition, Type};
 use crate::syntax::ast::{self, ItemKind, TerminalKind};
-use crate::syntax::Span;
+use crate::syntax::{self, Items, Span};
 
 /// What the checker found: the program (when there are no errors) and every diagnostic,
 /// warnings included, in source order.
@@ -98,7 +98,10 @@ pub struct Finished {
 /// `fn` may use a global defined below it; then every item in order
 /// ([`Checker::item`]), and [`Checker::finish`].
 #[derive(Default)]
-pub struct Checker {
+pub struct Checker<'i> {
+    /// The file's items, when it is checked item by item ([`Checker::over`]): the `fn`s
+    /// declared from their text (`FnBody::Item`) are read again from them.
+    items: Option<&'i Items<'i>>,
     globals: Globals,
     diags: Vec<CheckError>,
     /// Result types of `fn`s, by the position of their item, per argument types (see
@@ -106,8 +109,8 @@ pub struct Checker {
     /// small.
     fn_results: HashMap<(usize, Box<[Type]>), Type>,
     in_progress: Vec<String>,
-    /// The trees of the last `fn` bodies parsed, by where their items start (see
-    /// `FnBody::Source`): a call right after its `fn`, or calls with several argument
+    /// The trees of the last `fn` bodies parsed, by the position of their items (see
+    /// `FnBody::Item`): a call right after its `fn`, or calls with several argument
     /// types, do not parse the body again.
     recent_fn_bodies: VecDeque<(usize, Rc<ast::Expr>)>,
     /// Each Python block, dedented, with its names, by item position (scanned once).
@@ -126,7 +129,17 @@ pub struct Checker {
     has_pipeline: bool,
 }
 
-impl Checker {
+impl<'i> Checker<'i> {
+    /// A checker of the items of `items`, fed them one at a time (`crate::compile`).
+    pub(crate) fn over(items: &'i Items<'i>) -> Self {
+        Checker {
+            items: Some(items),
+            ..Checker::default()
+        }
+    }
+}
+
+impl Checker<'_> {
     fn error(&mut self, e: CheckError) {
         self.diags.push(e);
     }
@@ -163,7 +176,8 @@ impl Checker {
         match &item.kind {
             ItemKind::Let { name, .. } => self.declare_let(order, &name.name, name.span),
             ItemKind::Fn { name, params, body } => {
-                self.declare_fn(order, name, params, FnBody::Tree(Rc::new(body.clone())))
+                let params = params.iter().map(|p| p.name.clone()).collect();
+                self.declare_fn(order, name, FnBody::Tree(params, Rc::new(body.clone())))
             }
             ItemKind::Python {
                 code: raw,
@@ -211,15 +225,8 @@ impl Checker {
     }
 
     /// Declares the function of `fn NAME(PARAMS) = BODY` at item `order`.
-    pub fn declare_fn(
-        &mut self,
-        order: usize,
-        name: &ast::Ident,
-        params: &[ast::Ident],
-        body: FnBody,
-    ) {
-        let params = params.iter().map(|p| p.name.clone()).collect();
-        self.define(&name.name, name.span, order, Global::Fn { params, body });
+    pub fn declare_fn(&mut self, order: usize, name: &ast::Ident, body: FnBody) {
+        self.define(&name.name, name.span, order, Global::Fn { body });
     }
 
     /// The name nearest to `name` among the globals and `others`, for "did you mean":
@@ -322,15 +329,17 @@ impl Checker {
                 self.fn_definition(name, params, body, item.span, out);
                 // Calls often follow their `fn`: its tree is at hand now, if it is the one
                 // declared from its text.
-                let declared = self.globals.get(&name.name).and_then(|d| match &d.global {
-                    Global::Fn {
-                        body: FnBody::Source(_, start),
-                        ..
-                    } if d.order == order => Some(*start),
-                    _ => None,
+                let declared = self.globals.get(&name.name).is_some_and(|d| {
+                    d.order == order
+                        && matches!(
+                            d.global,
+                            Global::Fn {
+                                body: FnBody::Item { .. }
+                            }
+                        )
                 });
-                if let Some(start) = declared {
-                    self.remember_fn_body(start, Rc::new(body.clone()));
+                if declared {
+                    self.remember_fn_body(order, Rc::new(body.clone()));
                 }
             }
             ItemKind::Python { code_span, .. } => {
@@ -373,27 +382,46 @@ impl Checker {
         }));
     }
 
-    /// The tree of a `fn`'s body: parsed again from its text unless it is among the
-    /// last few parsed.
+    /// The parameters of a `fn` (read again from its item's head when it was declared
+    /// from its text).
+    fn fn_params(&self, body: &FnBody) -> Rc<[String]> {
+        match body {
+            FnBody::Tree(params, _) => Rc::clone(params),
+            FnBody::Item { item, .. } => self
+                .items
+                .and_then(|items| syntax::fn_head(&items.text(*item), items.start(*item)))
+                .map(|(_, params)| params.into_iter().map(|p| p.name).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The tree of a `fn`'s body: parsed again from its item unless it is among the
+    /// last few parsed; `None` when its item does not parse (then the syntax error is
+    /// reported where the item is, and only syntax errors are).
     fn fn_body(&mut self, body: &FnBody) -> Option<Rc<ast::Expr>> {
-        let FnBody::Source(_, start) = body else {
-            return body.tree();
+        let item = match body {
+            FnBody::Tree(_, tree) => return Some(Rc::clone(tree)),
+            FnBody::Item { item, .. } => *item,
         };
-        if let Some((_, tree)) = self.recent_fn_bodies.iter().find(|(s, _)| s == start) {
+        if let Some((_, tree)) = self.recent_fn_bodies.iter().find(|(i, _)| *i == item) {
             return Some(Rc::clone(tree));
         }
-        let tree = body.tree()?;
-        self.remember_fn_body(*start, Rc::clone(&tree));
+        let parsed = self.items?.parse(item).ok()?;
+        let ItemKind::Fn { body, .. } = parsed.kind else {
+            return None;
+        };
+        let tree = Rc::new(body);
+        self.remember_fn_body(item, Rc::clone(&tree));
         Some(tree)
     }
 
-    /// Keeps the tree of the `fn` item at `start` among the last few parsed.
-    fn remember_fn_body(&mut self, start: usize, tree: Rc<ast::Expr>) {
+    /// Keeps the tree of the body of the `fn` of item `item` among the last few parsed.
+    fn remember_fn_body(&mut self, item: usize, tree: Rc<ast::Expr>) {
         const RECENT: usize = 16;
         if self.recent_fn_bodies.len() == RECENT {
             self.recent_fn_bodies.pop_front();
         }
-        self.recent_fn_bodies.push_back((start, tree));
+        self.recent_fn_bodies.push_back((item, tree));
     }
 
     /// Before an item that is not a pipeline: the pipeline pending before it is whole.

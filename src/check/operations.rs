@@ -14,7 +14,7 @@ pub struct CheckedOp {
     pub record: Type,
 }
 
-impl Checker {
+impl Checker<'_> {
     pub(super) fn operation(&mut self, stage: &Stage, record: &Type) -> Option<CheckedOp> {
         let name = stage.name.name.as_str();
         let Some(operation) = Operation::parse(name) else {

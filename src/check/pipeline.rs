@@ -7,7 +7,7 @@ use crate::ir::{
 };
 use crate::syntax::{ast, Span};
 
-impl Checker {
+impl Checker<'_> {
     pub(super) fn pipeline(&mut self, p: &ast::Pipeline) -> Option<ir::Pipeline> {
         if p.terminal.is_none() {
             self.error(CheckError::MissingTerminal { span: p.span });
@@ -94,7 +94,7 @@ impl Checker {
     }
 }
 
-impl Checker {
+impl Checker<'_> {
     /// A zero made of literals (or of `let` constants that are) as JSON, for the
     /// client to print when RedisGears returns nothing.
     pub(super) fn literal_json(&self, e: &TExpr) -> Option<serde_json::Value> {

@@ -22,7 +22,7 @@ pub struct CheckedReader {
     pub spread: bool,
 }
 
-impl Checker {
+impl Checker<'_> {
     /// `terminal` is `None` when the pipeline has none (already reported).
     pub(super) fn reader(
         &mut self,
@@ -301,7 +301,8 @@ impl Checker {
             return Type::Any;
         };
         match &def.global {
-            Global::Fn { params, body } => {
+            Global::Fn { body } => {
+                let params = &*self.fn_params(body);
                 if !params.is_empty() {
                     self.error(CheckError::ArgumentCount {
                         callee: name.to_string(),

@@ -5,7 +5,7 @@ use super::error::CheckError;
 use super::Checker;
 use crate::ir::{TExpr, Type};
 
-impl Checker {
+impl Checker<'_> {
     /// Reports an `ArgumentType` unless `e` fits `expected`.
     pub(super) fn expect(&mut self, e: &TExpr, expected: &Type, what: &str) -> bool {
         if e.ty.fits(expected) {

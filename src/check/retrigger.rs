@@ -49,7 +49,7 @@ struct Write<'a> {
     key: Option<&'a TExpr>,
 }
 
-impl Checker {
+impl Checker<'_> {
     pub(super) fn warn_retriggers(&mut self, p: &Pipeline) {
         let Action::Register(registration) = &p.terminal.action else {
             return;

@@ -19,7 +19,6 @@ pub enum Global {
     },
     /// Shared: every use of a global copies its definition (`Globals::get(…).cloned()`).
     Fn {
-        params: Rc<[String]>,
         body: FnBody,
     },
     PythonFn {
@@ -42,31 +41,26 @@ impl Global {
     }
 }
 
-/// A `fn`'s body, which the checker checks again with each new set of argument types
-/// its callers give (`fn_result`).
+/// A `fn`'s parameters and body, which the checker checks again with each new set of
+/// argument types its callers give (`fn_result`).
 #[derive(Clone, Debug)]
 pub enum FnBody {
-    /// Its tree, when the whole file's tree is at hand ([`super::check`]).
-    Tree(Rc<ast::Expr>),
-    /// The text of its `fn` item as the parser saw it, and where the item starts: parsed
-    /// again when a call needs the body. The compiler keeps one item's tree at a time,
-    /// and a tree is about ten times the size of its text.
-    Source(Rc<str>, usize),
+    /// Its parameters and tree, when the whole file's tree is at hand ([`super::check`]).
+    Tree(Rc<[String]>, Rc<ast::Expr>),
+    /// Item `item` of the file the checker reads item by item, a `fn` with `params`
+    /// parameters whose head reads (`syntax::fn_head`): its parameters are read again,
+    /// and its body parsed again, from the file's items when a call needs them
+    /// (`Checker::fn_params`, `Checker::fn_body`). The compiler keeps one item's tree at
+    /// a time, and a tree is about ten times the size of its text.
+    Item { item: usize, params: usize },
 }
 
 impl FnBody {
-    /// The body's tree; `None` when its text does not parse (then the syntax error is
-    /// reported where the item is, and only syntax errors are).
-    pub fn tree(&self) -> Option<Rc<ast::Expr>> {
+    /// How many parameters the `fn` has.
+    pub fn arity(&self) -> usize {
         match self {
-            FnBody::Tree(tree) => Some(Rc::clone(tree)),
-            FnBody::Source(text, start) => match crate::syntax::parse_item_at(text, *start) {
-                Ok(ast::Item {
-                    kind: ast::ItemKind::Fn { body, .. },
-                    ..
-                }) => Some(Rc::new(body)),
-                _ => None,
-            },
+            FnBody::Tree(params, _) => params.len(),
+            FnBody::Item { params, .. } => *params,
         }
     }
 }
@@ -93,7 +87,7 @@ impl Globals {
     /// `Some(arity range)` when `name` is a function the language can call.
     pub fn function_arity(&self, name: &str) -> Option<(usize, Option<usize>)> {
         match &self.defs.get(name)?.global {
-            Global::Fn { params, .. } => Some((params.len(), Some(params.len()))),
+            Global::Fn { body } => Some((body.arity(), Some(body.arity()))),
             Global::PythonFn {
                 min_arity,
                 max_arity,

@@ -11,7 +11,7 @@ use crate::ir::{
 };
 use crate::syntax::ast;
 
-impl Checker {
+impl Checker<'_> {
     pub(super) fn terminal(&mut self, t: &ast::Terminal, reader: Option<&Reader>) -> Terminal {
         let keyword = t.kind.spelling();
         let bound = args::bind(keyword, t.span, TERMINAL_PARAMS, &t.args, &mut self.diags);

@@ -13,6 +13,7 @@ pub mod ast;
 mod build;
 mod error;
 mod expected;
+mod head;
 mod layout;
 mod literal;
 mod parser;
@@ -20,6 +21,7 @@ pub mod span;
 
 pub(crate) use ahead::{parse_ahead, ParsedItem};
 pub use error::SyntaxError;
+pub(crate) use head::{first_word, fn_head, let_name};
 pub use parser::parse;
-pub(crate) use parser::{parse_item_at, Items};
+pub(crate) use parser::Items;
 pub use span::Span;

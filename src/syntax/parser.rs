@@ -116,13 +116,6 @@ impl<'s> Items<'s> {
     }
 }
 
-/// Parses again, on its own, an item's text as [`Items::text`] gave it (`start` is where
-/// the item starts in its source, for the spans): what the checker keeps of a `fn`
-/// instead of its tree, so that a large file's thousands of `fn`s do not keep theirs.
-pub(crate) fn parse_item_at(text: &str, start: usize) -> Result<Item, Vec<SyntaxError>> {
-    parse_item(text, &Chunk::new(start, start + text.len()), &|| false)
-}
-
 fn parse_item(
     item_text: &str,
     chunk: &Chunk,
