@@ -12,12 +12,12 @@
 //! [`compile()`] runs the first three.
 
 pub mod check;
+pub(crate) mod compact_map;
 pub mod compile;
 pub mod diagnostics;
 pub mod fixture;
 pub mod ir;
 pub mod lower;
-pub(crate) mod name_table;
 pub mod snippet;
 pub mod submit;
 pub mod syntax;

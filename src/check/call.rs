@@ -250,7 +250,7 @@ impl Checker<'_> {
         }
         let Some(body) = self.fn_body(body) else {
             // Its syntax error is reported at its item; other calls need not parse it again.
-            self.fn_results.insert(key, Type::Any);
+            let _ = self.fn_results.insert(key, Type::Any);
             return Type::Any;
         };
         self.in_progress.push(name.to_string());
@@ -261,7 +261,9 @@ impl Checker<'_> {
         self.diags = saved;
         self.in_progress.pop();
         let ty = if failed { Type::Any } else { body.ty };
-        self.fn_results.insert(key, ty.clone());
+        // Not there: looked up above, and a call of this `fn` in its own body gives
+        // `Any` without an entry (`in_progress`).
+        let _ = self.fn_results.insert(key, ty.clone());
         ty
     }
 

@@ -37,6 +37,7 @@ use python_block::PythonName;
 pub use scope::FnBody;
 use scope::{Global, GlobalDef, Globals, Scope};
 
+use crate::compact_map::CompactMap;
 use crate::ir::{self, Definition, Type};
 use crate::syntax::ast::{self, ItemKind, TerminalKind};
 use crate::syntax::{self, Items, Span};
@@ -107,7 +108,7 @@ pub struct Checker<'i> {
     /// Result types of `fn`s, by the position of their item, per argument types (see
     /// `fn_result`): one entry per `fn` and call shape of the file, so its key is kept
     /// small.
-    fn_results: HashMap<(usize, Box<[Type]>), Type>,
+    fn_results: CompactMap<(usize, Box<[Type]>), Type>,
     in_progress: Vec<String>,
     /// The trees of the last `fn` bodies parsed, by the position of their items (see
     /// `FnBody::Item`): a call right after its `fn`, or calls with several argument
@@ -239,7 +240,7 @@ impl Checker<'_> {
     ) -> Option<String> {
         let globals = &self.globals;
         self.global_names
-            .get_or_insert_with(|| suggest::GlobalNames::new(globals.defs.names()))
+            .get_or_insert_with(|| suggest::GlobalNames::new(globals.defs.keys()))
             .nearest(name, others)
     }
 
@@ -311,7 +312,7 @@ impl Checker<'_> {
                 let literal = self
                     .literal_json(&value)
                     .map(|v| v.to_string().into_boxed_str());
-                if let Some(def) = self.globals.defs.get_mut(&name.name) {
+                if let Some(def) = self.globals.defs.get_mut(name.name.as_str()) {
                     if def.order == order {
                         def.global = Global::Const {
                             ty: value.ty.clone(),

@@ -3,8 +3,8 @@
 
 use std::rc::Rc;
 
+use crate::compact_map::NameTable;
 use crate::ir::Type;
-use crate::name_table::NameTable;
 use crate::syntax::ast;
 use crate::syntax::Span;
 

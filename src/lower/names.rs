@@ -6,7 +6,7 @@
 //! always means the global. The generated lambdas' own parameters (`acc`, `key`)
 //! are chosen to avoid every global, Python-block names included.
 
-use crate::name_table::NameTable;
+use crate::compact_map::NameTable;
 use std::collections::{HashMap, HashSet};
 
 const PYTHON_KEYWORDS: &[&str] = &[
@@ -135,7 +135,7 @@ impl Names {
         }
         let free = |base: &str| {
             let mut n = base.to_string();
-            while taken.contains(&n) {
+            while taken.contains(n.as_str()) {
                 n.push('_');
             }
             n
@@ -164,7 +164,7 @@ impl Names {
     /// The Python name of a parameter.
     pub fn local(&self, name: &str) -> String {
         let mut py = name.to_string();
-        while is_reserved(&py) || self.taken.contains(&py) {
+        while is_reserved(&py) || self.taken.contains(py.as_str()) {
             py.push('_');
         }
         py
