@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use crate::check::{self, python_block, CheckedItem, Checker, FnBody};
+use crate::check::{self, CheckedItem, Checker, FnBody};
 use crate::diagnostics::Diagnostic;
 use crate::ir::Type;
 use crate::ir::{self, EmptyResult};
@@ -315,11 +315,9 @@ impl<'p, 's> ItemPass<'p, 's> {
                     if let Ok(item) = &item {
                         checker.declare_item(i, item);
                         match &item.kind {
-                            ast::ItemKind::Python { code, .. } => {
-                                let code = python_block::dedent(code);
-                                let names = python_block::top_level_names(&code);
-                                let names = names.iter().map(|n| n.name().to_string());
-                                globals.python.extend(names);
+                            ast::ItemKind::Python { .. } => {
+                                let names = checker.python_module_names(i);
+                                globals.python.extend(names.map(str::to_string));
                             }
                             ast::ItemKind::Fn { name, .. } => globals.user.push(name.name.clone()),
                             _ => {}
@@ -454,6 +452,10 @@ mod tests {
             "keys(\"x\") | map([f(1), f(\"a\"), g(2)]) | run\nfn f(x) = [x, # the one\n  x]\nfn g(n) = if n < 1 then 0 else g(n - 1)\n",
             "keys(\"x\") | map(f(1)) | run\nfn f(x) = x +\n",
             "fn f(x) = x + \"a\"\nkeys(\"x\") | map(f(1)) | run\n",
+            // Names a Python block binds that the language cannot use: a clash with a
+            // `let` or `fn` either side of it, none between two blocks.
+            "fn Point(x) = x\npython \"\"\"\nimport json\nclass Point: pass\n\"\"\"\nlet json = 1\nkeys(\"x\") | run\n",
+            "python \"\"\"\nimport json\n\"\"\"\npython \"\"\"\nimport json\n\"\"\"\nkeys(\"x\") | run\n",
         ];
         for (i, case) in cases.iter().enumerate() {
             files.push((format!("case {i}"), case.to_string()));

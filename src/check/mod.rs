@@ -114,8 +114,13 @@ pub struct Checker<'i> {
     /// `FnBody::Item`): a call right after its `fn`, or calls with several argument
     /// types, do not parse the body again.
     recent_fn_bodies: VecDeque<(usize, Rc<ast::Expr>)>,
-    /// Each Python block, dedented, with its names, by item position (scanned once).
-    python_blocks: HashMap<usize, (String, Vec<PythonName>)>,
+    /// Each Python block, dedented, with the names the language can use and every name
+    /// it binds at module level, by item position (scanned once).
+    python_blocks: HashMap<usize, (String, Vec<PythonName>, Vec<String>)>,
+    /// The names Python blocks bind at module level that the language cannot use
+    /// (imports, classes, `for` targets, …), where each is first bound: a `let` or `fn`
+    /// of the same name would rebind it in the module.
+    python_only_names: HashMap<String, Span>,
     /// The globals' names, indexed once for "did you mean" (see `nearest_name`).
     global_names: Option<suggest::GlobalNames>,
     /// A pipeline without a terminal, then the pipeline items after it that go on with
@@ -146,8 +151,13 @@ impl Checker<'_> {
     }
 
     fn define(&mut self, name: &str, span: Span, order: usize, global: Global) {
-        if let Some(first) = self.globals.defs.get(name) {
-            let first = first.span;
+        let of_the_language = matches!(global, Global::Const { .. } | Global::Fn { .. });
+        let first = match self.globals.defs.get(name) {
+            Some(first) => Some(first.span),
+            None if of_the_language => self.python_only_names.get(name).copied(),
+            None => None,
+        };
+        if let Some(first) = first {
             self.error(CheckError::DuplicateName {
                 name: name.to_string(),
                 span,
@@ -185,7 +195,7 @@ impl Checker<'_> {
                 code_span,
             } => {
                 let code = python_block::dedent(raw);
-                self.check_python(raw, &code, *code_span);
+                let module_names = self.check_python(raw, &code, *code_span);
                 let names = python_block::top_level_names(&code);
                 for name in &names {
                     let global = match &name {
@@ -209,10 +219,36 @@ impl Checker<'_> {
                         self.define(name.name(), *code_span, order, global);
                     }
                 }
-                self.python_blocks.insert(order, (code, names));
+                let mut all: Vec<String> = names.iter().map(|n| n.name().to_string()).collect();
+                for (name, span) in module_names {
+                    if all.contains(&name) {
+                        continue;
+                    }
+                    // Only a `let` or `fn` clashes: two blocks may well import one module.
+                    if let Some(def) = self.globals.get(&name) {
+                        if matches!(def.global, Global::Const { .. } | Global::Fn { .. }) {
+                            let first = def.span;
+                            self.error(CheckError::DuplicateName {
+                                name: name.clone(),
+                                span,
+                                first,
+                            });
+                        }
+                    }
+                    self.python_only_names.entry(name.clone()).or_insert(span);
+                    all.push(name);
+                }
+                self.python_blocks.insert(order, (code, names, all));
             }
             ItemKind::Requirements(_) | ItemKind::Pipeline(_) => {}
         }
+    }
+
+    /// Every name the Python block of item `order` binds at module level, once
+    /// [`Checker::declare_item`] has read it.
+    pub(crate) fn python_module_names(&self, order: usize) -> impl Iterator<Item = &str> {
+        let block = self.python_blocks.get(&order).into_iter();
+        block.flat_map(|(_, _, names)| names.iter().map(String::as_str))
     }
 
     /// Declares the constant of `let NAME = …` at item `order` (its type is known once
@@ -246,14 +282,17 @@ impl Checker<'_> {
 
     /// Syntax errors, and syntax newer than Python 3.7, in a Python block, at their
     /// place in the `.gear` file.
-    fn check_python(&mut self, raw: &str, code: &str, code_span: Span) {
-        for p in python_syntax::problems(code) {
+    /// Reports the syntax errors in a Python block, and syntax newer than Python 3.7;
+    /// returns every name the block binds at module level, where it is first bound.
+    fn check_python(&mut self, raw: &str, code: &str, code_span: Span) -> Vec<(String, Span)> {
+        let at = |offset| code_span.start + python_block::raw_offset(raw, offset);
+        let scan = python_syntax::scan(code);
+        for p in scan.problems {
             let (start, mut end) = p.range;
             // An error at a line break (`expected ':'`) points at where the line ends.
             if code.get(start..end).is_some_and(|t| t.contains('\n')) {
                 end = start;
             }
-            let at = |offset| code_span.start + python_block::raw_offset(raw, offset);
             let span = Span::new(at(start), at(end).max(at(start)));
             self.error(match p.too_new {
                 None => CheckError::PythonSyntax {
@@ -267,6 +306,10 @@ impl Checker<'_> {
                 },
             });
         }
+        let names = scan.module_names.into_iter();
+        names
+            .map(|(name, (start, end))| (name, Span::new(at(start), at(end).max(at(start)))))
+            .collect()
     }
 
     /// Checks item `order`; hands what it checks to (now or, for a pipeline that may
@@ -344,10 +387,10 @@ impl Checker<'_> {
                 }
             }
             ItemKind::Python { code_span, .. } => {
-                let (code, names) = self.python_blocks.remove(&order).unwrap_or_default();
+                let (code, _, names) = self.python_blocks.remove(&order).unwrap_or_default();
                 out(CheckedItem::Definition(Definition::Python {
                     code,
-                    names: names.iter().map(|n| n.name().to_string()).collect(),
+                    names,
                     span: item.span,
                     code_span: *code_span,
                 }))

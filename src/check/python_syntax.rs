@@ -4,8 +4,11 @@
 //! Ruff's Python parser, told to target 3.7: it reports both kinds, and `gearc check`
 //! needs no python3 for it.
 
+use ruff_python_ast::statement_visitor::{self, StatementVisitor};
 use ruff_python_ast::visitor::source_order::{self, SourceOrderVisitor};
-use ruff_python_ast::{InterpolatedStringElement, PythonVersion};
+use ruff_python_ast::{
+    self as ast, ExceptHandler, Expr, InterpolatedStringElement, PythonVersion, Stmt,
+};
 use ruff_python_parser::{Mode, ParseOptions, UnsupportedSyntaxErrorKind};
 use ruff_text_size::TextRange;
 
@@ -18,10 +21,35 @@ pub struct PythonProblem {
     pub too_new: Option<&'static str>,
 }
 
-/// The syntax errors of `code`, and what it uses that Python 3.7 lacks, in source order.
-pub fn problems(code: &str) -> Vec<PythonProblem> {
+/// What the parser finds in a block.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// Its syntax errors, and what it uses that Python 3.7 lacks, in source order.
+    pub problems: Vec<PythonProblem>,
+    /// Every name it binds at module level, in the order they first appear: its
+    /// `def`s and classes, its imports, the targets of its assignments, `for` loops,
+    /// `with … as` and `except … as` (inside `if`, `try`, loops and `with` as well),
+    /// and the names its functions declare `global`. The module is one namespace: a
+    /// `let` or `fn` of the same name would rebind any of them. Each with the byte range
+    /// of its first binding.
+    pub module_names: Vec<(String, (usize, usize))>,
+}
+
+/// Parses `code` once for its [`Scan`].
+pub fn scan(code: &str) -> Scan {
     let options = ParseOptions::from(Mode::Module).with_target_version(PythonVersion::PY37);
     let parsed = ruff_python_parser::parse_unchecked(code, options);
+    let mut names = ModuleNames::default();
+    if let Some(module) = parsed.syntax().as_module() {
+        names.visit_body(&module.body);
+    }
+    Scan {
+        problems: problems_of(&parsed),
+        module_names: names.found,
+    }
+}
+
+fn problems_of(parsed: &ruff_python_parser::Parsed<ruff_python_ast::Mod>) -> Vec<PythonProblem> {
     let mut out: Vec<PythonProblem> = parsed
         .errors()
         .iter()
@@ -48,6 +76,90 @@ pub fn problems(code: &str) -> Vec<PythonProblem> {
     }
     out.sort_by_key(|p| p.range);
     out
+}
+
+/// Collects the names a module binds (see [`Scan::module_names`]).
+#[derive(Default)]
+struct ModuleNames {
+    found: Vec<(String, (usize, usize))>,
+    /// How many `def`s and classes the statement is inside: their own bindings are
+    /// theirs, but for the names they declare `global`.
+    depth: usize,
+}
+
+impl ModuleNames {
+    fn add(&mut self, name: &str, at: TextRange) {
+        if !self.found.iter().any(|(n, _)| n == name) {
+            self.found.push((name.to_string(), range(at)));
+        }
+    }
+
+    fn add_identifier(&mut self, name: &ast::Identifier) {
+        self.add(name.as_str(), name.range);
+    }
+
+    /// The names an assignment to `target` binds: `a`, `a, (b, *c)`, `[a, b]`; not
+    /// `a.b` or `a[0]`, which bind nothing.
+    fn target(&mut self, target: &Expr) {
+        match target {
+            Expr::Name(n) => self.add(n.id.as_str(), n.range),
+            Expr::Tuple(t) => t.elts.iter().for_each(|e| self.target(e)),
+            Expr::List(l) => l.elts.iter().for_each(|e| self.target(e)),
+            Expr::Starred(s) => self.target(&s.value),
+            _ => {}
+        }
+    }
+}
+
+impl<'a> StatementVisitor<'a> for ModuleNames {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Global(g) => g.names.iter().for_each(|n| self.add_identifier(n)),
+            Stmt::FunctionDef(ast::StmtFunctionDef { name, .. })
+            | Stmt::ClassDef(ast::StmtClassDef { name, .. }) => {
+                if self.depth == 0 {
+                    self.add_identifier(name);
+                }
+                self.depth += 1;
+                statement_visitor::walk_stmt(self, stmt);
+                self.depth -= 1;
+                return;
+            }
+            _ if self.depth > 0 => {}
+            // `import a.b` binds `a`.
+            Stmt::Import(i) => i.names.iter().for_each(|a| match &a.asname {
+                Some(asname) => self.add_identifier(asname),
+                None => {
+                    let first = a.name.as_str().split('.').next().unwrap_or_default();
+                    self.add(first, a.name.range);
+                }
+            }),
+            Stmt::ImportFrom(i) => i.names.iter().for_each(|a| match &a.asname {
+                Some(asname) => self.add_identifier(asname),
+                None if a.name.as_str() != "*" => self.add_identifier(&a.name),
+                None => {}
+            }),
+            Stmt::Assign(a) => a.targets.iter().for_each(|t| self.target(t)),
+            Stmt::AugAssign(a) => self.target(&a.target),
+            Stmt::AnnAssign(a) => self.target(&a.target),
+            Stmt::For(f) => self.target(&f.target),
+            Stmt::With(w) => w
+                .items
+                .iter()
+                .filter_map(|item| item.optional_vars.as_deref())
+                .for_each(|v| self.target(v)),
+            _ => {}
+        }
+        statement_visitor::walk_stmt(self, stmt);
+    }
+
+    fn visit_except_handler(&mut self, handler: &'a ExceptHandler) {
+        let ExceptHandler::ExceptHandler(h) = handler;
+        if let (0, Some(name)) = (self.depth, &h.name) {
+            self.add_identifier(name);
+        }
+        statement_visitor::walk_except_handler(self, handler);
+    }
 }
 
 fn range(r: TextRange) -> (usize, usize) {
@@ -100,7 +212,8 @@ mod tests {
     use super::*;
 
     fn messages(code: &str) -> Vec<(String, (usize, usize), bool)> {
-        problems(code)
+        scan(code)
+            .problems
             .into_iter()
             .map(|p| (p.message, p.range, p.too_new.is_some()))
             .collect()
@@ -128,7 +241,7 @@ mod tests {
             ("print(f\"{x=}\")\n", "x="),
         ];
         for (code, at) in cases {
-            let found = problems(code);
+            let found = scan(code).problems;
             assert_eq!(found.len(), 1, "{code}: {found:?}");
             let (start, end) = found[0].range;
             assert!(
@@ -137,6 +250,51 @@ mod tests {
                 &code[start..end]
             );
             assert!(found[0].too_new.is_some());
+        }
+    }
+
+    #[test]
+    fn every_name_the_module_binds_is_found_once_where_it_is_first_bound() {
+        let code = concat!(
+            "import os.path, json as j\n",
+            "from collections import OrderedDict, defaultdict as dd\n",
+            "from typing import *\n",
+            "class Point:\n",
+            "    inner = 1\n",
+            "@decorated\n",
+            "def f(a):\n",
+            "    local = a\n",
+            "    global COUNTER\n",
+            "    def nested(): pass\n",
+            "    return local\n",
+            "a, (b, *c) = [1], [d] = 2, 3\n",
+            "x.attr = y[0] = 1\n",
+            "e: int = 1\n",
+            "e += 1\n",
+            "for i, k in []:\n",
+            "    in_loop = 1\n",
+            "if True:\n",
+            "    import time\n",
+            "try:\n",
+            "    pass\n",
+            "except Exception as err:\n",
+            "    pass\n",
+            "with open(p) as fh, open(q):\n",
+            "    pass\n",
+            "squares = [n * n for n in range(3)]\n",
+        );
+        let found = scan(code).module_names;
+        let names: Vec<&str> = found.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "os", "j", "OrderedDict", "dd", "Point", "f", "COUNTER", "a", "b", "c", "d",
+                "e", "i", "k", "in_loop", "time", "err", "fh", "squares",
+            ]
+        );
+        for (name, (start, end)) in &found {
+            let at = &code[*start..*end];
+            assert!(at.starts_with(name.as_str()), "{name} at {at:?}");
         }
     }
 }

@@ -49,7 +49,10 @@ pub enum Definition {
     /// Verbatim Python, already dedented; `code_span` is the raw text between the quotes.
     Python {
         code: String,
-        /// Its top-level `def` and `NAME =` names (they keep their names in Python).
+        /// Every name it binds at module level: its top-level `def` and `NAME =` names,
+        /// which the language can use, and its imports, classes and other bindings,
+        /// which it cannot. They keep their names in Python, and nothing gearc writes
+        /// may take them.
         names: Vec<String>,
         span: Span,
         code_span: Span,

@@ -175,6 +175,8 @@ mod tests {
             "let gearc_line_1_steps_2 = 1\n",
             "python \"\"\"\ngearc_line_1_steps_2 = 1\n\"\"\"\n",
             "python \"\"\"\ndef gearc_line_1_steps_2(x):\n    return x\n\"\"\"\n",
+            "python \"\"\"\nimport gearc_line_1_steps_2\n\"\"\"\n",
+            "python \"\"\"\nif True:\n    class gearc_line_1_steps_2: pass\n\"\"\"\n",
         ] {
             let py = python(&format!("{pipeline}{global}"));
             assert_eq!(bound_twice(&py), Vec::<&str>::new(), "{global}{py}");
