@@ -113,8 +113,11 @@ impl Checker<'_> {
         let mut candidates: Vec<&str> = builtins::NAMES.to_vec();
         candidates.extend(scope.locals.iter().map(|(n, _)| n.as_str()));
         let help = self
-            .nearest_name(name, candidates.iter().copied())
-            .map(|s| format!("did you mean `{s}`?"))
+            .python_only_help(name)
+            .or_else(|| {
+                self.nearest_name(name, candidates.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?"))
+            })
             .unwrap_or_else(|| {
                 "define it with `fn NAME(…) = …` or in a `python \"\"\"…\"\"\"` block".to_string()
             });

@@ -10,6 +10,7 @@ use super::error::CheckError;
 use super::operators::{binary_type, operator_help};
 use super::report::join_all;
 use super::scope::{Global, Scope};
+use super::suggest;
 use super::Checker;
 use crate::ir::{FStrPart, TExpr, TExprKind, Type};
 use crate::syntax::ast::{self, ExprKind, UnaryOp};
@@ -281,14 +282,29 @@ impl Checker<'_> {
             let help = if (name == "value" || name == "type") && record.field("event").is_some() {
                 Some("`keys(read_value = false)` records hold only `key` and `event`: drop `read_value = false` to read values".to_string())
             } else {
-                self.nearest_name(name, candidates.iter().copied())
-                    .map(|s| format!("did you mean `{s}`?"))
+                self.python_only_help(name).or_else(|| {
+                    self.nearest_name(name, candidates.iter().copied())
+                        .map(|s| format!("did you mean `{s}`?"))
+                })
             };
+            let help = help.unwrap_or_else(|| {
+                "a bare name is a field of the record, a parameter, or a `let`, `fn` or \
+                 Python-block name of the file"
+                    .to_string()
+            });
             self.error(CheckError::UnknownField {
                 name: name.to_string(),
                 record: record.to_string(),
                 span,
-                help,
+                help: Some(help),
+            });
+            return;
+        }
+        if let Some(help) = self.python_only_help(name) {
+            self.error(CheckError::UnknownName {
+                name: name.to_string(),
+                span,
+                help: Some(help),
             });
             return;
         }
@@ -301,10 +317,14 @@ impl Checker<'_> {
             _ => self.nearest_name(name, candidates.iter().copied())
                 .map(|s| format!("did you mean `{s}`?")),
         };
+        let help = help.unwrap_or_else(|| {
+            "a name is `it`, a parameter, or a `let`, `fn` or Python-block name of the file"
+                .to_string()
+        });
         self.error(CheckError::UnknownName {
             name: name.to_string(),
             span,
-            help,
+            help: Some(help),
         });
     }
 
@@ -322,15 +342,16 @@ impl Checker<'_> {
                 self.expect(index, k, "a dict key");
                 (**v).clone()
             }
-            Type::Record(_) => match &index.kind {
+            Type::Record(fields) => match &index.kind {
                 TExprKind::Str(name) => match target.ty.field(name) {
                     Some(f) => f.ty.clone(),
                     None => {
+                        let fields: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
                         self.error(CheckError::UnknownField {
                             name: name.clone(),
                             record: target.ty.to_string(),
                             span: index.span,
-                            help: None,
+                            help: Some(suggest::did_you_mean(name, &fields)),
                         });
                         Type::Any
                     }

@@ -152,12 +152,16 @@ impl Checker<'_> {
 
     fn define(&mut self, name: &str, span: Span, order: usize, global: Global) {
         let of_the_language = matches!(global, Global::Const { .. } | Global::Fn { .. });
-        let first = match self.globals.defs.get(name) {
-            Some(first) => Some(first.span),
-            None if of_the_language => self.python_only_names.get(name).copied(),
-            None => None,
-        };
-        if let Some(first) = first {
+        if let Some(&first) = self.python_only_names.get(name).filter(|_| of_the_language) {
+            // Reported, and still defined: the language's uses of the name are of this
+            // definition (the block's binding is not one the language can use).
+            self.error(CheckError::DuplicateName {
+                name: name.to_string(),
+                span,
+                first,
+            });
+        }
+        if let Some(first) = self.globals.defs.get(name).map(|d| d.span) {
             self.error(CheckError::DuplicateName {
                 name: name.to_string(),
                 span,
@@ -282,6 +286,17 @@ impl Checker<'_> {
 
     /// Syntax errors, and syntax newer than Python 3.7, in a Python block, at their
     /// place in the `.gear` file.
+    /// The help for a name the language does not know that a Python block binds in a way
+    /// the language cannot use (an import, a class, …).
+    fn python_only_help(&self, name: &str) -> Option<String> {
+        self.python_only_names.contains_key(name).then(|| {
+            format!(
+                "`{name}` is bound in a Python block (an import, a class, …), which the \
+                 language cannot use: use it in a top-level `def` of the block, and call that"
+            )
+        })
+    }
+
     /// Reports the syntax errors in a Python block, and syntax newer than Python 3.7;
     /// returns every name the block binds at module level, where it is first bound.
     fn check_python(&mut self, raw: &str, code: &str, code_span: Span) -> Vec<(String, Span)> {

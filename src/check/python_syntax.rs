@@ -288,8 +288,25 @@ mod tests {
         assert_eq!(
             names,
             [
-                "os", "j", "OrderedDict", "dd", "Point", "f", "COUNTER", "a", "b", "c", "d",
-                "e", "i", "k", "in_loop", "time", "err", "fh", "squares",
+                "os",
+                "j",
+                "OrderedDict",
+                "dd",
+                "Point",
+                "f",
+                "COUNTER",
+                "a",
+                "b",
+                "c",
+                "d",
+                "e",
+                "i",
+                "k",
+                "in_loop",
+                "time",
+                "err",
+                "fh",
+                "squares",
             ]
         );
         for (name, (start, end)) in &found {
