@@ -463,6 +463,30 @@ mod tests {
         files
     }
 
+    /// A `let` named like a module a Python block imports rebinds it in the module, unless
+    /// it is a name gearc's module uses itself, which the `let` gives up in Python.
+    #[test]
+    fn a_let_named_like_an_import_clashes_unless_gearc_renames_it() {
+        let block = "python \"\"\"\nimport math, time\n\"\"\"\n";
+        let clash = compile(&format!("{block}let math = 2\nkeys | run\n"), "t.gear");
+        let codes: Vec<String> = clash
+            .err()
+            .unwrap_or_default()
+            .iter()
+            .map(|d| d.code_text())
+            .collect();
+        assert_eq!(codes, ["gearc::check::duplicate_name"]);
+        let renamed = compile(
+            &format!("{block}let time = 2\nkeys | map(time) | run\n"),
+            "t.gear",
+        );
+        let python = renamed.map(|c| c.python).unwrap_or_default();
+        assert!(
+            python.contains("time_ = 2") && python.contains("import math, time"),
+            "{python}"
+        );
+    }
+
     /// The three stages over the whole file, one after the other.
     fn whole_file(source: &str, file: &str) -> Result<(lower::Lowered, Vec<String>), Vec<String>> {
         let show = |d: Vec<Diagnostic>| d.iter().map(|d| format!("{d:?}")).collect::<Vec<_>>();

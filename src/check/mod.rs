@@ -151,8 +151,11 @@ impl Checker<'_> {
     }
 
     fn define(&mut self, name: &str, span: Span, order: usize, global: Global) {
-        let of_the_language = matches!(global, Global::Const { .. } | Global::Fn { .. });
-        if let Some(&first) = self.python_only_names.get(name).filter(|_| of_the_language) {
+        // A `let` or `fn` clashes with what a Python block binds only under its own name
+        // (one gearc's module uses itself is renamed in Python).
+        let keeps_its_name = matches!(global, Global::Const { .. } | Global::Fn { .. })
+            && !ir::python_names::is_reserved(name);
+        if let Some(&first) = self.python_only_names.get(name).filter(|_| keeps_its_name) {
             // Reported, and still defined: the language's uses of the name are of this
             // definition (the block's binding is not one the language can use).
             self.error(CheckError::DuplicateName {
@@ -228,9 +231,12 @@ impl Checker<'_> {
                     if all.contains(&name) {
                         continue;
                     }
-                    // Only a `let` or `fn` clashes: two blocks may well import one module.
+                    // Only a `let` or `fn` clashes (two blocks may well import one module),
+                    // and only one that keeps its name in Python (see `define`).
                     if let Some(def) = self.globals.get(&name) {
-                        if matches!(def.global, Global::Const { .. } | Global::Fn { .. }) {
+                        let of_the_language =
+                            matches!(def.global, Global::Const { .. } | Global::Fn { .. });
+                        if of_the_language && !ir::python_names::is_reserved(&name) {
                             let first = def.span;
                             self.error(CheckError::DuplicateName {
                                 name: name.clone(),
@@ -284,8 +290,6 @@ impl Checker<'_> {
             .nearest(name, others)
     }
 
-    /// Syntax errors, and syntax newer than Python 3.7, in a Python block, at their
-    /// place in the `.gear` file.
     /// The help for a name the language does not know that a Python block binds in a way
     /// the language cannot use (an import, a class, …).
     fn python_only_help(&self, name: &str) -> Option<String> {

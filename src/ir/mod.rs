@@ -9,6 +9,7 @@
 
 pub mod events;
 pub mod operations;
+pub mod python_names;
 pub mod readers;
 pub mod registration;
 pub mod types;

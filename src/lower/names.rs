@@ -6,88 +6,10 @@
 //! always means the global. The generated lambdas' own parameters (`acc`, `key`)
 //! are chosen to avoid every global, Python-block names included.
 
-use crate::compact_map::NameTable;
 use std::collections::{HashMap, HashSet};
 
-const PYTHON_KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
-    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
-    "with", "yield",
-];
-
-/// Builtins and modules the output may name, and what RedisGears puts in every script's globals.
-const RESERVED: &[&str] = &[
-    // Python builtins used by generated code
-    "int",
-    "float",
-    "str",
-    "bool",
-    "len",
-    "abs",
-    "round",
-    "min",
-    "max",
-    "sum",
-    "sorted",
-    "list",
-    "set",
-    "range",
-    "dict",
-    "tuple",
-    "repr",
-    "print",
-    "type",
-    "iter",
-    "next",
-    "isinstance",
-    "object",
-    "Exception",
-    // modules the output imports
-    "json",
-    "copy",
-    "time",
-    // the RedisGears runtime
-    "GB",
-    "GearsBuilder",
-    "execute",
-    "atomic",
-    "log",
-    "hashtag",
-    "configGet",
-    "gearsConfigGet",
-    "registerTE",
-    "gearsFuture",
-    "flat_error",
-    "call_next",
-    "override_reply",
-    "get_command",
-    "isAsyncAllow",
-    "createFuture",
-    "setFutureResults",
-    "setFutureException",
-    "runCoroutine",
-    "redisgears",
-    "rg",
-    "gearsCtx",
-    "createKeysOnlyReader",
-    "shardReaderCallback",
-    "KeysReader",
-    "KeysOnlyReader",
-    "StreamReader",
-    "PythonReader",
-    "ShardsIDReader",
-    "CommandReader",
-    // helpers gearc may emit
-    "gearc_pairs",
-    "gearc_id_before",
-    "gearc_gather",
-    "gearc_json_default",
-];
-
-fn is_reserved(name: &str) -> bool {
-    PYTHON_KEYWORDS.contains(&name) || RESERVED.contains(&name)
-}
+use crate::compact_map::NameTable;
+use crate::ir::python_names::is_reserved;
 
 pub struct Names {
     /// The Python names of the user's globals that are not their own (a reserved name
