@@ -62,6 +62,19 @@ const WORKLOADS: &[Workload] = &[
         expect: |n| format!("did you mean `v{:05}_ab`?", n - 1),
     },
     Workload {
+        name: "check: a Python block binding N names, a `let` named like the last",
+        args: &["check", "--message-format", "json"],
+        source: |n| {
+            let names: String = (0..n)
+                .map(|i| format!("import m{i}\nv{i} = {i}\n"))
+                .collect();
+            let last = n - 1;
+            format!("python \"\"\"\n{names}\"\"\"\nlet m{last} = 1\npython(range(3)) | run\n")
+        },
+        status: 1,
+        expect: |n| format!("`m{}` is defined twice", n - 1),
+    },
+    Workload {
         name: "compile: N `register` pipelines",
         args: &["compile"],
         source: |n| {

@@ -28,7 +28,7 @@ mod scope;
 pub mod suggest;
 mod terminal;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use continuation::continues;
@@ -226,9 +226,10 @@ impl Checker<'_> {
                         self.define(name.name(), *code_span, order, global);
                     }
                 }
+                let usable: HashSet<&str> = names.iter().map(PythonName::name).collect();
                 let mut all: Vec<String> = names.iter().map(|n| n.name().to_string()).collect();
                 for (name, span) in module_names {
-                    if all.contains(&name) {
+                    if usable.contains(name.as_str()) {
                         continue;
                     }
                     // Only a `let` or `fn` clashes (two blocks may well import one module),
@@ -304,7 +305,8 @@ impl Checker<'_> {
     /// Reports the syntax errors in a Python block, and syntax newer than Python 3.7;
     /// returns every name the block binds at module level, where it is first bound.
     fn check_python(&mut self, raw: &str, code: &str, code_span: Span) -> Vec<(String, Span)> {
-        let at = |offset| code_span.start + python_block::raw_offset(raw, offset);
+        let offsets = python_block::RawOffsets::new(raw);
+        let at = |offset| code_span.start + offsets.of(offset);
         let scan = python_syntax::scan(code);
         for p in scan.problems {
             let (start, mut end) = p.range;

@@ -26,23 +26,61 @@ impl PythonName {
 /// Where a byte of `dedent(raw)` was in `raw`: the same line (blank lines at the start
 /// were dropped) and column (the common indentation was removed).
 pub fn raw_offset(raw: &str, dedented_offset: usize) -> usize {
-    let code = dedent(raw);
-    let before = &code[..dedented_offset.min(code.len())];
-    let line = before.matches('\n').count();
-    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
-    let lines: Vec<&str> = raw.lines().collect();
-    let (first, indent) = layout(&lines);
-    let mut start = 0;
-    for l in raw.split_inclusive('\n').take(first + line) {
-        start += l.len();
+    RawOffsets::new(raw).of(dedented_offset)
+}
+
+/// [`raw_offset`] for many offsets of one block: the lines are found once (a block may
+/// bind tens of thousands of names, each reported where it is).
+pub struct RawOffsets<'r> {
+    raw: &'r str,
+    /// Where each line of `dedent(raw)` starts, and its length.
+    code_lines: Vec<usize>,
+    code_len: usize,
+    /// Where each line of `raw` starts.
+    raw_lines: Vec<usize>,
+    /// The first non-blank line of `raw`, and the indentation common to its lines.
+    first: usize,
+    indent: usize,
+}
+
+impl<'r> RawOffsets<'r> {
+    pub fn new(raw: &'r str) -> Self {
+        let code = dedent(raw);
+        let line_starts = |text: &str| {
+            let ends = text.match_indices('\n').map(|(i, _)| i + 1);
+            std::iter::once(0).chain(ends).collect::<Vec<_>>()
+        };
+        let lines: Vec<&str> = raw.lines().collect();
+        let (first, indent) = layout(&lines);
+        RawOffsets {
+            raw,
+            code_lines: line_starts(&code),
+            code_len: code.len(),
+            raw_lines: line_starts(raw),
+            first,
+            indent,
+        }
     }
-    let text = lines.get(first + line).copied().unwrap_or("");
-    let lead = if text.len() >= indent && text.is_char_boundary(indent) {
-        indent
-    } else {
-        text.len() - text.trim_start().len()
-    };
-    (start + lead + column).min(raw.len())
+
+    /// Where byte `dedented_offset` of `dedent(raw)` was in `raw`.
+    pub fn of(&self, dedented_offset: usize) -> usize {
+        let offset = dedented_offset.min(self.code_len);
+        let line = self.code_lines.partition_point(|&s| s <= offset) - 1;
+        let column = offset - self.code_lines[line];
+        let raw_line = self.first + line;
+        let start = self.raw_lines.get(raw_line).map_or(self.raw.len(), |&s| s);
+        let text = self.raw[start.min(self.raw.len())..]
+            .split('\n')
+            .next()
+            .unwrap_or("");
+        let text = text.strip_suffix('\r').unwrap_or(text);
+        let lead = if text.len() >= self.indent && text.is_char_boundary(self.indent) {
+            self.indent
+        } else {
+            text.len() - text.trim_start().len()
+        };
+        (start + lead + column).min(self.raw.len())
+    }
 }
 
 /// The index of the first non-blank line, and the indentation common to the non-blank lines.
@@ -210,6 +248,24 @@ mod tests {
             assert_eq!(&raw[back..back + needle.len()], needle);
         }
         assert_eq!(raw_offset(raw, code.len()), raw.rfind('1').unwrap() + 1);
+    }
+
+    #[test]
+    fn every_character_of_the_dedented_code_maps_back_to_itself() {
+        let raws = [
+            "\n\n    def f(x):\r\n        return x +\n\n    y = 1\n",
+            "x = 1\ny = 2",
+            "\t\tá = 'é'\n\t\tb = 2\n\n",
+            "  a = 1\n b = 2\n",
+        ];
+        for raw in raws {
+            let code = dedent(raw);
+            let offsets = RawOffsets::new(raw);
+            for (at, c) in code.char_indices().filter(|(_, c)| !c.is_whitespace()) {
+                let back = offsets.of(at);
+                assert!(raw[back..].starts_with(c), "{raw:?}: {at} -> {back}");
+            }
+        }
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! Ruff's Python parser, told to target 3.7: it reports both kinds, and `gearc check`
 //! needs no python3 for it.
 
+use std::collections::HashSet;
+
 use ruff_python_ast::statement_visitor::{self, StatementVisitor};
 use ruff_python_ast::visitor::source_order::{self, SourceOrderVisitor};
 use ruff_python_ast::{
@@ -82,6 +84,8 @@ fn problems_of(parsed: &ruff_python_parser::Parsed<ruff_python_ast::Mod>) -> Vec
 #[derive(Default)]
 struct ModuleNames {
     found: Vec<(String, (usize, usize))>,
+    /// The names in `found` (a block may bind tens of thousands).
+    seen: HashSet<String>,
     /// How many `def`s and classes the statement is inside: their own bindings are
     /// theirs, but for the names they declare `global`.
     depth: usize,
@@ -89,7 +93,8 @@ struct ModuleNames {
 
 impl ModuleNames {
     fn add(&mut self, name: &str, at: TextRange) {
-        if !self.found.iter().any(|(n, _)| n == name) {
+        if !self.seen.contains(name) {
+            self.seen.insert(name.to_string());
             self.found.push((name.to_string(), range(at)));
         }
     }
