@@ -379,10 +379,13 @@ fn gearsbuilder_method_frames_are_the_same_on_both_sides() {
 
 #[test]
 fn every_global_of_the_engines_scripts_is_reserved_by_the_lowering() {
-    let reserved: BTreeSet<String> =
-        rust_literals("src/lower/names.rs", "const RESERVED: &[&str] = &[", "];")
-            .into_iter()
-            .collect();
+    let reserved: BTreeSet<String> = rust_literals(
+        "src/ir/python_names.rs",
+        "const RESERVED: &[&str] = &[",
+        "];",
+    )
+    .into_iter()
+    .collect();
     assert!(
         reserved.contains("GearsBuilder"),
         "RESERVED was read: {reserved:?}"
@@ -409,6 +412,6 @@ fn every_global_of_the_engines_scripts_is_reserved_by_the_lowering() {
         .collect();
     assert!(
         missing.is_empty(),
-        "globals of every RedisGears script that src/lower/names.rs does not reserve: {missing:?}"
+        "globals of every RedisGears script that src/ir/python_names.rs does not reserve: {missing:?}"
     );
 }
