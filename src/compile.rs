@@ -232,8 +232,9 @@ fn stream_run_key(p: &ir::Pipeline) -> Option<String> {
 /// by its item's position (`FnBody::Item`): the checker reads its parameters and
 /// parses its body again from the items when a call needs them (a tree is about ten
 /// times its text), and the second pass parses it where it stands; the other items
-/// parsed first are kept for the second pass. The diagnostics are those of the whole-file stages: only syntax errors
-/// when there is one, else every check diagnostic, in source order.
+/// parsed first are kept for the second pass. The diagnostics are those of the
+/// whole-file stages: only syntax errors when there is one, else every check
+/// diagnostic, in source order.
 struct ItemPass<'p, 's> {
     items: &'p Items<'s>,
     checker: Checker<'p>,
@@ -347,12 +348,9 @@ impl<'p, 's> ItemPass<'p, 's> {
         // What the checker makes of one item.
         let mut checked = Vec::new();
         for i in 0..self.items.len() {
-            let item = if self.parsed.front().is_some_and(|(at, _)| *at == i) {
-                self.parsed
-                    .pop_front()
-                    .map_or_else(|| parse(i), |(_, item)| *item)
-            } else {
-                parse(i)
+            let item = match self.parsed.pop_front_if(|(at, _)| *at == i) {
+                Some((_, item)) => *item,
+                None => parse(i),
             };
             let item = match item {
                 Ok(item) => item,

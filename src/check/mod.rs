@@ -114,9 +114,9 @@ pub struct Checker<'i> {
     /// `FnBody::Item`): a call right after its `fn`, or calls with several argument
     /// types, do not parse the body again.
     recent_fn_bodies: VecDeque<(usize, Rc<ast::Expr>)>,
-    /// Each Python block, dedented, with the names the language can use and every name
-    /// it binds at module level, by item position (scanned once).
-    python_blocks: HashMap<usize, (String, Vec<PythonName>, Vec<String>)>,
+    /// Each Python block, dedented, with every name it binds at module level, by item
+    /// position (scanned once).
+    python_blocks: HashMap<usize, (String, Vec<String>)>,
     /// The names Python blocks bind at module level that the language cannot use
     /// (imports, classes, `for` targets, …), where each is first bound: a `let` or `fn`
     /// of the same name would rebind it in the module.
@@ -151,11 +151,8 @@ impl Checker<'_> {
     }
 
     fn define(&mut self, name: &str, span: Span, order: usize, global: Global) {
-        // A `let` or `fn` clashes with what a Python block binds only under its own name
-        // (one gearc's module uses itself is renamed in Python).
-        let keeps_its_name = matches!(global, Global::Const { .. } | Global::Fn { .. })
-            && !ir::python_names::is_reserved(name);
-        if let Some(&first) = self.python_only_names.get(name).filter(|_| keeps_its_name) {
+        let rebinds = rebinds_python_name(&global, name);
+        if let Some(&first) = self.python_only_names.get(name).filter(|_| rebinds) {
             // Reported, and still defined: the language's uses of the name are of this
             // definition (the block's binding is not one the language can use).
             self.error(CheckError::DuplicateName {
@@ -200,66 +197,69 @@ impl Checker<'_> {
             ItemKind::Python {
                 code: raw,
                 code_span,
-            } => {
-                let code = python_block::dedent(raw);
-                let module_names = self.check_python(raw, &code, *code_span);
-                let names = python_block::top_level_names(&code);
-                for name in &names {
-                    let global = match &name {
-                        PythonName::Function {
-                            min_arity,
-                            max_arity,
-                            ..
-                        } => Global::PythonFn {
-                            min_arity: *min_arity,
-                            max_arity: *max_arity,
-                        },
-                        PythonName::Constant { .. } => Global::PythonConst,
-                    };
-                    // A block may rebind its own names (`N = 1` … `N = 2`): only clashes
-                    // with other items count as duplicates.
-                    let same_block = self
-                        .globals
-                        .get(name.name())
-                        .is_some_and(|d| d.order == order);
-                    if !same_block {
-                        self.define(name.name(), *code_span, order, global);
-                    }
-                }
-                let usable: HashSet<&str> = names.iter().map(PythonName::name).collect();
-                let mut all: Vec<String> = names.iter().map(|n| n.name().to_string()).collect();
-                for (name, span) in module_names {
-                    if usable.contains(name.as_str()) {
-                        continue;
-                    }
-                    // Only a `let` or `fn` clashes (two blocks may well import one module),
-                    // and only one that keeps its name in Python (see `define`).
-                    if let Some(def) = self.globals.get(&name) {
-                        let of_the_language =
-                            matches!(def.global, Global::Const { .. } | Global::Fn { .. });
-                        if of_the_language && !ir::python_names::is_reserved(&name) {
-                            let first = def.span;
-                            self.error(CheckError::DuplicateName {
-                                name: name.clone(),
-                                span,
-                                first,
-                            });
-                        }
-                    }
-                    self.python_only_names.entry(name.clone()).or_insert(span);
-                    all.push(name);
-                }
-                self.python_blocks.insert(order, (code, names, all));
-            }
+            } => self.declare_python_block(order, raw, *code_span),
             ItemKind::Requirements(_) | ItemKind::Pipeline(_) => {}
         }
+    }
+
+    /// Declares the names of the Python block of item `order` (`raw` is its text, at
+    /// `code_span`): its top-level `def`s and `NAME = …`, which the language can use;
+    /// every other name it binds is kept to tell a `let` or `fn` that would rebind it.
+    fn declare_python_block(&mut self, order: usize, raw: &str, code_span: Span) {
+        let code = python_block::dedent(raw);
+        let module_names = self.check_python(raw, &code, code_span);
+        let names = python_block::top_level_names(&code);
+        for name in &names {
+            let global = match &name {
+                PythonName::Function {
+                    min_arity,
+                    max_arity,
+                    ..
+                } => Global::PythonFn {
+                    min_arity: *min_arity,
+                    max_arity: *max_arity,
+                },
+                PythonName::Constant { .. } => Global::PythonConst,
+            };
+            // A block may rebind its own names (`N = 1` … `N = 2`): only clashes with
+            // other items count as duplicates.
+            let same_block = self
+                .globals
+                .get(name.name())
+                .is_some_and(|d| d.order == order);
+            if !same_block {
+                self.define(name.name(), code_span, order, global);
+            }
+        }
+        let usable: HashSet<&str> = names.iter().map(PythonName::name).collect();
+        let mut all: Vec<String> = names.iter().map(|n| n.name().to_string()).collect();
+        for (name, span) in module_names {
+            if usable.contains(name.as_str()) {
+                continue;
+            }
+            // Only a `let` or `fn` clashes: two blocks may well import one module.
+            let clash = self
+                .globals
+                .get(&name)
+                .filter(|d| rebinds_python_name(&d.global, &name));
+            if let Some(first) = clash.map(|d| d.span) {
+                self.error(CheckError::DuplicateName {
+                    name: name.clone(),
+                    span,
+                    first,
+                });
+            }
+            self.python_only_names.entry(name.clone()).or_insert(span);
+            all.push(name);
+        }
+        self.python_blocks.insert(order, (code, all));
     }
 
     /// Every name the Python block of item `order` binds at module level, once
     /// [`Checker::declare_item`] has read it.
     pub(crate) fn python_module_names(&self, order: usize) -> impl Iterator<Item = &str> {
         let block = self.python_blocks.get(&order).into_iter();
-        block.flat_map(|(_, _, names)| names.iter().map(String::as_str))
+        block.flat_map(|(_, names)| names.iter().map(String::as_str))
     }
 
     /// Declares the constant of `let NAME = …` at item `order` (its type is known once
@@ -408,7 +408,7 @@ impl Checker<'_> {
                 }
             }
             ItemKind::Python { code_span, .. } => {
-                let (code, _, names) = self.python_blocks.remove(&order).unwrap_or_default();
+                let (code, names) = self.python_blocks.remove(&order).unwrap_or_default();
                 out(CheckedItem::Definition(Definition::Python {
                     code,
                     names,
@@ -563,4 +563,12 @@ impl Checker<'_> {
             failed,
         }
     }
+}
+
+/// Whether a global `name` of this kind would rebind, in the module, a name a Python
+/// block binds: a `let` or `fn` does, unless gearc renames it in Python because its
+/// module uses the name itself (`ir::python_names`).
+fn rebinds_python_name(global: &Global, name: &str) -> bool {
+    matches!(global, Global::Const { .. } | Global::Fn { .. })
+        && !ir::python_names::is_reserved(name)
 }

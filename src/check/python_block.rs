@@ -23,17 +23,13 @@ impl PythonName {
     }
 }
 
-/// Where a byte of `dedent(raw)` was in `raw`: the same line (blank lines at the start
-/// were dropped) and column (the common indentation was removed).
-pub fn raw_offset(raw: &str, dedented_offset: usize) -> usize {
-    RawOffsets::new(raw).of(dedented_offset)
-}
-
-/// [`raw_offset`] for many offsets of one block: the lines are found once (a block may
-/// bind tens of thousands of names, each reported where it is).
+/// Where the bytes of `dedent(raw)` were in `raw`: on the same line (blank lines at the
+/// start were dropped) and column (the common indentation was removed). The lines are
+/// found once per block: a block may bind tens of thousands of names, each reported
+/// where it is.
 pub struct RawOffsets<'r> {
     raw: &'r str,
-    /// Where each line of `dedent(raw)` starts, and its length.
+    /// Where each line of `dedent(raw)` starts, and how long it is in all.
     code_lines: Vec<usize>,
     code_len: usize,
     /// Where each line of `raw` starts.
@@ -244,10 +240,11 @@ mod tests {
         let code = dedent(raw);
         for needle in ["def", "return", "x +", "y = 1"] {
             let at = code.find(needle).unwrap();
-            let back = raw_offset(raw, at);
+            let back = RawOffsets::new(raw).of(at);
             assert_eq!(&raw[back..back + needle.len()], needle);
         }
-        assert_eq!(raw_offset(raw, code.len()), raw.rfind('1').unwrap() + 1);
+        let end = RawOffsets::new(raw).of(code.len());
+        assert_eq!(end, raw.rfind('1').unwrap() + 1);
     }
 
     #[test]

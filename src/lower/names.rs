@@ -27,21 +27,20 @@ impl Names {
     /// `user`: the `let` and `fn` names in source order; `python`: the Python-block names.
     /// Both are kept, not copied: a large file has thousands of globals.
     pub fn new(user: Vec<String>, python: HashSet<String>) -> Self {
-        // Only a reserved name is renamed; its new name must be no other global's.
+        // Only a reserved name is renamed; its new name must be no other global's. Few
+        // names are reserved (a hundred at most, each once), so the user's names are
+        // searched rather than indexed: most files rename none.
         let mut renamed = HashMap::new();
-        {
-            let user_names: HashSet<&str> = user.iter().map(String::as_str).collect();
-            for name in user.iter().filter(|n| is_reserved(n)) {
-                let mut py = name.clone();
-                while is_reserved(&py)
-                    || user_names.contains(py.as_str())
-                    || python.contains(&py)
-                    || renamed.values().any(|r| *r == py)
-                {
-                    py.push('_');
-                }
-                renamed.insert(name.clone(), py);
+        for name in user.iter().filter(|n| is_reserved(n)) {
+            let mut py = name.clone();
+            while is_reserved(&py)
+                || user.contains(&py)
+                || python.contains(&py)
+                || renamed.values().any(|r| *r == py)
+            {
+                py.push('_');
             }
+            renamed.insert(name.clone(), py);
         }
         let mut taken = NameTable::default();
         taken.reserve(python.len() + user.len());

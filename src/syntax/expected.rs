@@ -381,7 +381,8 @@ struct Found<'a> {
     len: usize,
 }
 
-const KEYWORDS: &[&str] = &[
+/// The keywords of `grammar/gear.pest`, which are never names.
+pub(super) const KEYWORDS: &[&str] = &[
     "let",
     "fn",
     "python",

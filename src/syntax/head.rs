@@ -3,6 +3,7 @@
 //! item is parsed (`crate::compile`).
 
 use super::ast;
+use super::expected::KEYWORDS;
 use super::Span;
 
 /// The name and parameters of `fn NAME(PARAM, …) = …`, read as the grammar reads them
@@ -71,27 +72,6 @@ pub(crate) fn let_name(text: &str) -> Option<(&str, usize)> {
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
     (starts_well && !KEYWORDS.contains(&name)).then_some((name, at))
 }
-
-/// The keywords of `grammar/gear.pest`, which are never names.
-const KEYWORDS: &[&str] = &[
-    "let",
-    "fn",
-    "python",
-    "requirements",
-    "if",
-    "then",
-    "else",
-    "and",
-    "or",
-    "not",
-    "in",
-    "true",
-    "false",
-    "none",
-    "it",
-    "run",
-    "register",
-];
 
 #[cfg(test)]
 mod tests {

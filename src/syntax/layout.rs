@@ -37,8 +37,7 @@ pub(crate) struct Chunk {
 }
 
 impl Chunk {
-    /// The item at `start..end` of a source of at most 4 GiB, with nothing blanked (an
-    /// item's text as the parser saw it, parsed again on its own).
+    /// The item at `start..end` of a source of at most 4 GiB, with nothing blanked.
     pub fn new(start: usize, end: usize) -> Chunk {
         Chunk {
             start: offset(start),
